@@ -1,0 +1,226 @@
+"""Build the demo community deterministically (fixed seed) with bulk inserts.
+
+Default: 200+ members, 8 categories, 2,000 threads, 20,000 posts. `--size large`: 10k members,
+50k threads, 500k posts. Running it again when the demo is loaded does nothing.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from community import demo_content as words
+from community.members.models import MANAGERS_GROUP, Tier, User
+from forums.markup import render_markdown
+from forums.models import Category, Post, Reaction, Subscription, Tag, Thread
+from forums.synchronize import synchronize_forums
+
+SIZES = {
+    "default": {"members": 200, "threads": 2_000, "posts": 20_000},
+    "large": {"members": 10_000, "threads": 50_000, "posts": 500_000},
+}
+DEMO_PASSWORD = "roundtable-demo"
+DEMO_ACCOUNTS = [
+    # username, display name, tier, manager?, superuser?
+    ("admin", "Ada Admin", Tier.LEADER, True, True),
+    ("manager", "Mia Manager", Tier.LEADER, True, False),
+    ("moderator", "Max Moderator", Tier.CHAMPION, False, False),
+    ("expert", "Eva Expert", Tier.REGULAR, False, False),
+    ("member", "Mo Member", Tier.MEMBER, False, False),
+    ("newcomer", "Nell Newcomer", Tier.NEWCOMER, False, False),
+]
+SEED = 20261123
+BODY_POOL_SIZE = 600
+THREAD_CHUNK = 2_000
+
+
+class Command(BaseCommand):
+    help = "Load the demo community (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(SIZES), default="default")
+
+    def handle(self, *args, size, **options):
+        if User.objects.filter(username="manager").exists() and Thread.objects.exists():
+            self.stdout.write("The demo community is already loaded; nothing to do.")
+            return
+        started = time.monotonic()
+        self.rng = random.Random(SEED)
+        self.now = timezone.now()
+        spec = SIZES[size]
+        self.password_hash = make_password(DEMO_PASSWORD)
+        with transaction.atomic():
+            members = self._members(spec["members"])
+            categories = self._categories()
+            tags = self._tags()
+        self.stdout.write(f"members, categories and tags: {time.monotonic() - started:.1f}s")
+        self.bodies = self._body_pool(members)
+        self._threads_and_posts(members, categories, tags, spec)
+        with transaction.atomic():
+            synchronize_forums()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo community ready ({size}): {User.objects.count()} members, {Thread.objects.count()} threads, "
+            f"{Post.objects.count()} posts in {time.monotonic() - started:.1f}s."
+        ))
+
+    # Members ------------------------------------------------------------------------------------
+
+    def _members(self, count: int) -> list[User]:
+        managers, _created = Group.objects.get_or_create(name=MANAGERS_GROUP)
+        demo = []
+        for username, display_name, tier, is_manager, is_superuser in DEMO_ACCOUNTS:
+            joined = self.now - timedelta(days=2 if tier == Tier.NEWCOMER else 400)
+            user = User.objects.create(
+                username=username, email=f"{username}@roundtable.local", display_name=display_name, tier=tier,
+                password=self.password_hash, date_joined=joined, is_staff=is_superuser, is_superuser=is_superuser,
+            )
+            if is_manager:
+                user.groups.add(managers)
+            demo.append(user)
+        names = set()
+        people = []
+        while len(people) < count:
+            first, last = self.rng.choice(words.FIRST_NAMES), self.rng.choice(words.LAST_NAMES)
+            username = f"{first}_{last}" if (first, last) not in names else f"{first}_{last}{len(people)}"
+            names.add((first, last))
+            newcomer = self.rng.random() < 0.15
+            joined_days = self.rng.uniform(0.2, 3) if newcomer else self.rng.uniform(4, 900)
+            tier = Tier.NEWCOMER if newcomer else self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
+            people.append(User(
+                username=username, email=f"{username}@example.org", display_name=f"{first.title()} {last.title()}",
+                password=self.password_hash, date_joined=self.now - timedelta(days=joined_days), tier=tier,
+                timezone=self.rng.choice(["UTC", "Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]),
+            ))
+        people = User.objects.bulk_create(people, batch_size=5_000)
+        everyone = demo + people
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in everyone], batch_size=5_000
+        )
+        return everyone
+
+    def _categories(self) -> list[Category]:
+        return Category.objects.bulk_create([
+            Category(name=name, slug=slug, description=description, colour=colour, is_read_only=read_only, position=i)
+            for i, (name, slug, description, colour, read_only) in enumerate(words.CATEGORIES)
+        ])
+
+    def _tags(self) -> list[Tag]:
+        return Tag.objects.bulk_create([Tag(name=name) for name in words.TAGS])
+
+    # Content ------------------------------------------------------------------------------------
+
+    def _body_pool(self, members: list[User]) -> list[tuple[str, str]]:
+        """Pre-rendered bodies, reused across posts: rendering 500k posts one by one is not the point."""
+        pool = []
+        names = [m.username for m in members[:60]]
+        for i in range(BODY_POOL_SIZE):
+            russian = i % 5 == 0
+            sentences = words.SENTENCES_RU if russian else words.SENTENCES_EN
+            parts = [" ".join(self.rng.sample(sentences, k=min(3, len(sentences))))]
+            if self.rng.random() < 0.3:
+                parts.append("- " + "\n- ".join(self.rng.sample(sentences, k=2)))
+            if self.rng.random() < 0.25:
+                parts.append(self.rng.choice(words.CODE_SNIPPETS))
+            if self.rng.random() < 0.15:
+                parts.append(f"> {self.rng.choice(sentences)}\n\nI agree with this, **strongly**.")
+            if self.rng.random() < 0.1:
+                parts.append(f"Thanks @{self.rng.choice(names)} for the hint, see https://docs.djangoproject.com/")
+            body = "\n\n".join(parts)
+            pool.append((body, render_markdown(body, known_usernames=set(names)).html))
+        return pool
+
+    def _title(self, russian: bool) -> str:
+        rng = self.rng
+        if russian:
+            return rng.choice(words.TITLES_RU).format(
+                verb_ru=rng.choice(words.VERBS_RU), thing_ru=rng.choice(words.THINGS_RU), tool=rng.choice(words.TOOLS))
+        tool = rng.choice(words.TOOLS)
+        return rng.choice(words.TITLES_EN).format(
+            verb=rng.choice(words.VERBS), thing=rng.choice(words.THINGS), tool=tool, Tool=tool)
+
+    def _threads_and_posts(self, members, categories, tags, spec) -> None:
+        rng = self.rng
+        regulars = [m for m in members if m.tier >= Tier.MEMBER]
+        newcomers = [m for m in members if m.tier == Tier.NEWCOMER]
+        open_categories = [c for c in categories if not c.is_read_only]
+        announcements = next(c for c in categories if c.is_read_only)
+        managers = [m for m in members if m.username in ("manager", "admin")]
+        reply_budget = spec["posts"] - spec["threads"]
+        thread_total = spec["threads"]
+        made = 0
+        while made < thread_total:
+            chunk = min(THREAD_CHUNK, thread_total - made)
+            started = time.monotonic()
+            with transaction.atomic():
+                self._chunk(chunk, made, thread_total, reply_budget, regulars, newcomers, open_categories,
+                            announcements, managers, tags)
+            made += chunk
+            self.stdout.write(f"threads {made}/{thread_total} ({time.monotonic() - started:.1f}s)")
+
+    def _chunk(self, count, offset, thread_total, reply_budget, regulars, newcomers, categories, announcements,
+               managers, tags) -> None:
+        rng = self.rng
+        age_days = 720
+        plans = []
+        for i in range(count):
+            index = offset + i
+            # Spread threads over two years, newest last; the last 3% are recent newcomer questions.
+            created = self.now - timedelta(days=age_days * (1 - index / thread_total)) - timedelta(minutes=rng.uniform(30, 600))
+            recent_newcomer = index >= thread_total * 0.97 and newcomers
+            if index % 97 == 0:
+                author, category = rng.choice(managers), announcements
+            elif recent_newcomer or (newcomers and rng.random() < 0.1):
+                author, category = rng.choice(newcomers), rng.choice(categories)
+            else:
+                author, category = rng.choice(regulars), rng.choice(categories)
+            unanswered = recent_newcomer and rng.random() < 0.6
+            weight = 0.0 if unanswered else rng.expovariate(1)
+            russian = category.slug == "ru"
+            thread = Thread(
+                category=category, author=author, title=self._title(russian), created_at=created,
+                last_posted_at=created, last_poster=author, is_newcomer_thread=author.tier == Tier.NEWCOMER,
+            )
+            thread.slug = slugify(thread.title, allow_unicode=True)[:80] or "-"
+            plans.append([thread, weight, rng.sample(tags, k=rng.randint(0, 3))])
+        # Share this chunk's replies out by weight so the totals come out exact.
+        budget = reply_budget * (offset + count) // thread_total - reply_budget * offset // thread_total
+        total_weight = sum(plan[1] for plan in plans) or 1.0
+        for plan in plans:
+            plan[1] = int(plan[1] / total_weight * budget)
+        answered = [plan for plan in plans if plan[1] > 0] or plans
+        for _ in range(budget - sum(plan[1] for plan in plans)):
+            rng.choice(answered)[1] += 1
+        threads = Thread.objects.bulk_create([plan[0] for plan in plans], batch_size=2_000)
+        Thread.tags.through.objects.bulk_create(
+            [Thread.tags.through(thread_id=t.pk, tag_id=tag.pk) for t, (_x, _r, ts) in zip(threads, plans) for tag in ts],
+            batch_size=10_000,
+        )
+        posts, subscriptions = [], []
+        for thread, (_plan, replies, _tags) in zip(threads, plans):
+            span = max(60.0, (self.now - thread.created_at).total_seconds() * 0.9)
+            times = sorted(rng.uniform(60, span) for _ in range(replies))
+            authors = [thread.author] + [rng.choice(regulars) for _ in range(replies)]
+            for number, author in enumerate(authors, start=1):
+                body, html = rng.choice(self.bodies)
+                at = thread.created_at + timedelta(seconds=times[number - 2]) if number > 1 else thread.created_at
+                posts.append(Post(thread_id=thread.pk, author_id=author.pk, number=number, body=body, body_html=html,
+                                  created_at=at, like_count=0))
+            subscriptions.append(Subscription(thread_id=thread.pk, member_id=thread.author_id, created_at=thread.created_at))
+        posts = Post.objects.bulk_create(posts, batch_size=5_000)
+        Subscription.objects.bulk_create(subscriptions, batch_size=10_000, ignore_conflicts=True)
+        reactions = []
+        for post in posts:
+            if rng.random() < 0.35:
+                for member in rng.sample(regulars, k=min(len(regulars), int(rng.expovariate(0.5)) + 1)):
+                    if member.pk != post.author_id:
+                        reactions.append(Reaction(post_id=post.pk, member_id=member.pk, created_at=post.created_at))
+        Reaction.objects.bulk_create(reactions, batch_size=10_000, ignore_conflicts=True)

@@ -1,0 +1,1 @@
+"""Members: the custom user, their profile and settings."""

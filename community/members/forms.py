@@ -1,0 +1,31 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from community.members.models import TIME_ZONE_CHOICES, User
+from forums.forms import TagsField
+
+
+class SettingsForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=60, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("language").choices, required=False)
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    bio = forms.CharField(label=_("About me"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    interests = TagsField(max_count=20, label=_("Interests"), help_text=_("Tags you care about, separated by commas."))
+    birthday_day = forms.TypedChoiceField(
+        label=_("Birthday: day"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(d, d) for d in range(1, 32)],
+    )
+    birthday_month = forms.TypedChoiceField(
+        label=_("Birthday: month"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(m, m) for m in range(1, 13)],
+    )
+
+    def clean(self):
+        data = super().clean()
+        day, month = data.get("birthday_day"), data.get("birthday_month")
+        if (day is None) != (month is None):
+            raise ValidationError(_("Give both the day and the month of your birthday, or neither."))
+        if day and month and day > [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]:
+            raise ValidationError(_("That month has no day %(day)d.") % {"day": day})
+        return data

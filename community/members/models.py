@@ -1,0 +1,99 @@
+"""The member: a custom user from the first migration, and an optional profile."""
+
+import hashlib
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from .validators import username_validators
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+AVATAR_COLOURS = [
+    "#b2453c", "#c26a1b", "#8a6d00", "#4d7c2b", "#1f7a6d",
+    "#22689b", "#4a56a6", "#7349a6", "#9b3f86", "#5d6b78",
+]
+
+
+class Tier(models.IntegerChoices):
+    """Trust tiers; the loyalty app computes them and writes `User.tier`."""
+
+    NEWCOMER = 0, _("Newcomer")
+    MEMBER = 1, _("Member")
+    REGULAR = 2, _("Regular")
+    CHAMPION = 3, _("Champion")
+    LEADER = 4, _("Leader")
+
+
+class User(AbstractUser):
+    username = models.CharField(
+        _("username"), max_length=30, unique=True, validators=username_validators
+    )
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    # Denormalised from loyalty so forums and moderation read it without importing loyalty.
+    tier = models.PositiveSmallIntegerField(_("trust tier"), choices=Tier.choices, default=Tier.NEWCOMER)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("", _("Browser default")), ("en", "English"), ("ru", "Русский")],
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONE_CHOICES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="members_user_username_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def initials(self) -> str:
+        parts = self.name.replace("_", " ").replace(".", " ").replace("-", " ").split()
+        letters = "".join(part[0] for part in parts[:2]) or self.username[:1]
+        return letters.upper()
+
+    @property
+    def avatar_colour(self) -> str:
+        digest = hashlib.md5(self.username.lower().encode(), usedforsecurity=False).digest()
+        return AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
+
+    @cached_property
+    def is_community_manager(self) -> bool:
+        return self.is_superuser or self.groups.filter(name=MANAGERS_GROUP).exists()
+
+
+MANAGERS_GROUP = "Community managers"
+
+
+class Profile(models.Model):
+    """What a member may tell about themselves; every field is optional."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", primary_key=True)
+    bio = models.TextField(_("about me"), max_length=3000, blank=True)
+    bio_html = models.TextField(blank=True, editable=False)
+    interests = models.ManyToManyField("forums.Tag", blank=True, related_name="interested_profiles", verbose_name=_("interests"))
+    birthday_day = models.PositiveSmallIntegerField(_("birthday (day)"), null=True, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(_("birthday (month)"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birthday_day__isnull=True, birthday_month__isnull=True)
+                | models.Q(birthday_day__range=(1, 31), birthday_month__range=(1, 12)),
+                name="members_profile_birthday_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from community.members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("u/<str:username>/", views.profile, name="profile"),
+    path("settings/", views.settings_page, name="settings"),
+]

@@ -1,0 +1,39 @@
+"""Member pages: public profile and own settings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from community.members import selectors, services
+from community.members.forms import SettingsForm
+from forums import selectors as forum_selectors
+from forums.models import Tag
+
+
+def profile(request, username):
+    member = selectors.member_by_username(username)
+    return render(request, "members/profile.html", {
+        "member": member,
+        "profile": selectors.profile_of(member),
+        "counts": forum_selectors.member_post_counts(member),
+        "recent_posts": forum_selectors.member_recent_posts(member),
+    })
+
+
+@login_required
+def settings_page(request):
+    member = request.user
+    profile = selectors.profile_of(member)
+    initial = {"display_name": member.display_name, "language": member.language, "timezone": member.timezone}
+    if profile:
+        initial.update(
+            bio=profile.bio, birthday_day=profile.birthday_day, birthday_month=profile.birthday_month,
+            interests=", ".join(tag.name for tag in profile.interests.all()),
+        )
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(member=member, **form.cleaned_data)
+        messages.success(request, _("Your settings are saved."))
+        return redirect("members:settings")
+    return render(request, "members/settings.html", {"form": form, "tags": Tag.objects.only("name")})

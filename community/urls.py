@@ -1,0 +1,18 @@
+"""Site URLs; page addresses are fixed by DESIGN.md."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from community import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("community.members.urls")),
+    path("", include("forums.urls")),
+]
+
+handler403 = "community.views.permission_denied"
+handler404 = "community.views.page_not_found"
+handler500 = "community.views.server_error"

@@ -1,0 +1,29 @@
+"""Site-wide views: health check and the error pages."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.http import HttpResponseServerError
+from django.views.decorators.cache import never_cache
+
+from community.health import health_report
+
+
+@never_cache
+def healthz(request):
+    report = health_report()
+    healthy = all(value == "ok" for value in report.values())
+    return JsonResponse({"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors here: the request that failed may be what is broken.
+    return HttpResponseServerError(loader.get_template("500.html").render())

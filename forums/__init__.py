@@ -1,0 +1,1 @@
+"""Forums: the conversation (categories, threads, posts, tags, likes, read state, search)."""

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from forums.models import Category, Tag
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position", "is_read_only", "thread_count", "post_count")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("thread_count", "post_count", "last_thread", "last_posted_at")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "description", "thread_count")
+    search_fields = ("name",)
+    readonly_fields = ("thread_count",)

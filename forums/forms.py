@@ -1,0 +1,89 @@
+"""Forms parse and validate input; the limits are the services' (one source of truth)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from forums import permissions, selectors, services
+from forums.models import Category
+
+
+def _body_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Message"),
+        max_length=services.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": _("Write in Markdown: **bold**, _italic_, `code`, > quote, @name")}),
+        error_messages={"required": _("Write something before posting.")},
+    )
+
+
+class TagsField(forms.CharField):
+    """Comma- or space-separated names of existing tags, resolved to Tag rows."""
+
+    def __init__(self, *, max_count: int = services.MAX_TAGS, **kwargs):
+        self.max_count = max_count
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Tags"))
+        kwargs.setdefault("help_text", _("Up to 5 existing tags, separated by commas."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": "tag-suggestions", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value) or ""
+        names = [name for name in value.replace(",", " ").split() if name]
+        tags, unknown = selectors.tags_by_names(names)
+        if unknown:
+            raise ValidationError(
+                _("Unknown tags: %(names)s. Choose from the existing tags.") % {"names": ", ".join(unknown)}
+            )
+        if len(tags) > self.max_count:
+            raise ValidationError(_("Choose at most %(max)d tags.") % {"max": self.max_count})
+        return tags
+
+
+class ThreadForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), label=_("Category"), empty_label=None)
+    title = forms.CharField(
+        label=_("Title"),
+        min_length=services.TITLE_MIN,
+        max_length=services.TITLE_MAX,
+        error_messages={"required": _("Give your thread a title.")},
+    )
+    body = _body_field()
+    tags = TagsField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        if not permissions.can_start_thread(self.user, category):
+            raise ValidationError(
+                _("“%(category)s” is read-only: only community managers start threads there.") % {"category": category.name}
+            )
+        return category
+
+
+class ReplyForm(forms.Form):
+    body = _body_field()
+
+
+class PostEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), min_length=services.TITLE_MIN, max_length=services.TITLE_MAX, required=False)
+    body = _body_field()
+    tags = TagsField()
+
+    def __init__(self, *args, post, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+        if post.is_first:
+            self.fields["title"].required = True
+        else:
+            del self.fields["title"]
+            del self.fields["tags"]
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=30, help_text=_("Lower-case letters, digits and dashes."))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from forums.synchronize import synchronize_forums
+
+
+class Command(BaseCommand):
+    help = "Rebuild reply, like, thread and post counters from the rows themselves."
+
+    def handle(self, *args, **options):
+        changed = synchronize_forums()
+        for name, count in changed.items():
+            self.stdout.write(f"{name}: {count} corrected")

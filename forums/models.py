@@ -1,0 +1,223 @@
+"""The conversation's data: categories, threads, posts and what members do with them."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# PostgreSQL's "russian" configuration stems Cyrillic words with the Russian Snowball stemmer and
+# Latin words with the English one (English stop words included), so one vector serves both
+# shipped languages at half the cost of two.
+SEARCH_CONFIG = "russian"
+
+
+def _search_vector(field: str, weight: str) -> SearchVector:
+    return SearchVector(field, config=SEARCH_CONFIG, weight=weight)
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#22689b", help_text="#rrggbb")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_read_only = models.BooleanField(
+        _("read only"), default=False, help_text=_("Only community managers start threads here.")
+    )
+    # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
+    thread_count = models.PositiveIntegerField(default=0)
+    post_count = models.PositiveIntegerField(default=0)
+    last_thread = models.ForeignKey(
+        "Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="forums_category_colour_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    thread_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(name__regex=r"^[a-z0-9][a-z0-9-]*$"), name="forums_tag_name_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:tag", args=[self.name])
+
+
+class Thread(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(max_length=80, allow_unicode=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="threads")
+    created_at = models.DateTimeField(db_index=False)
+    is_deleted = models.BooleanField(default=False)
+    is_locked = models.BooleanField(default=False)
+    # Whether the author was a newcomer when posting; fixed at creation (DESIGN.md).
+    is_newcomer_thread = models.BooleanField(default=False)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
+    reply_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    last_post_number = models.PositiveIntegerField(default=1)
+    last_posted_at = models.DateTimeField()
+    last_poster = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    search_vector = models.GeneratedField(
+        expression=_search_vector("title", "A"), output_field=SearchVectorField(), db_persist=True
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_latest"),
+            models.Index(fields=["category", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_cat_latest"),
+            models.Index(fields=["-like_count", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_top"),
+            models.Index(fields=["-created_at"], condition=Q(is_deleted=False, reply_count=0), name="forums_thread_unanswered"),
+            models.Index(fields=["author", "-created_at"], name="forums_thread_author"),
+            GinIndex(fields=["search_vector"], name="forums_thread_search"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:thread", args=[self.pk, self.slug or "-"])
+
+    @property
+    def page_count(self) -> int:
+        per_page = settings.FORUMS_POSTS_PER_PAGE
+        return max(1, -(-self.last_post_number // per_page))
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    # 1 for the opening post, then one more per reply; never reused, so links stay stable.
+    number = models.PositiveIntegerField()
+    body = models.TextField(_("body"))
+    body_html = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_count = models.PositiveIntegerField(default=0)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    like_count = models.PositiveIntegerField(default=0)
+    search_vector = models.GeneratedField(
+        expression=_search_vector("body", "B"), output_field=SearchVectorField(), db_persist=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="forums_post_number_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["author", "-created_at"], name="forums_post_author"),
+            GinIndex(fields=["search_vector"], name="forums_post_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Post #{self.number} in {self.thread_id}"
+
+    @property
+    def is_first(self) -> bool:
+        return self.number == 1
+
+    def get_absolute_url(self) -> str:
+        return reverse("forums:post", args=[self.pk])
+
+
+class PostRevision(models.Model):
+    """The text a post had before an edit; kept for the edit history."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    previous_body = models.TextField()
+    previous_title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "created_at"], name="forums_revision_post")]
+
+
+class Reaction(models.Model):
+    class Kind(models.TextChoices):
+        LIKE = "like", _("Like")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LIKE)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "member", "kind"], name="forums_reaction_once"),
+        ]
+        indexes = [models.Index(fields=["member", "post"], name="forums_reaction_member")]
+
+
+class Mention(models.Model):
+    """A member @mentioned in a post; the notifications work reads these."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "member"], name="forums_mention_once")]
+        indexes = [models.Index(fields=["member", "-created_at"], name="forums_mention_member")]
+
+
+class ReadState(models.Model):
+    """How far a member has read a thread: the highest post number seen."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_states")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_states")
+    last_read_number = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "thread"], name="forums_readstate_once")]
+
+
+class Subscription(models.Model):
+    """A member watching a thread."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "thread"], name="forums_subscription_once")]
+        indexes = [models.Index(fields=["thread"], name="forums_subscription_thread")]
+
+
+__all__ = ["Category", "Mention", "Post", "PostRevision", "Reaction", "ReadState", "Subscription", "Tag", "Thread"]

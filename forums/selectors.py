@@ -1,0 +1,249 @@
+"""Read queries for forum pages; each page loads in a fixed number of queries whatever its length."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
+from forums.models import SEARCH_CONFIG, Category, Post, Reaction, ReadState, Subscription, Tag, Thread
+
+
+@dataclass
+class PageOf:
+    """One page of a list whose total is known without an extra COUNT when counters exist."""
+
+    items: list
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def page_number(raw) -> int:
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
+def visible_threads() -> QuerySet[Thread]:
+    return Thread.objects.filter(is_deleted=False)
+
+
+def _thread_rows() -> QuerySet[Thread]:
+    return visible_threads().select_related("category", "author", "last_poster").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    )
+
+
+TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
+
+
+def thread_list(*, member, order: str = "latest", category: Category | None = None,
+                tag: Tag | None = None, period: str = "all", page: int = 1) -> PageOf:
+    """Threads for the latest/top/unanswered lists, a category or a tag, with unread marks."""
+    per_page = settings.FORUMS_THREADS_PER_PAGE
+    threads = _thread_rows()
+    if category is not None:
+        threads = threads.filter(category=category)
+    if tag is not None:
+        threads = threads.filter(tags=tag)
+    if order == "top":
+        days = TOP_PERIODS.get(period)
+        if days:
+            threads = threads.filter(created_at__gte=timezone.now() - timedelta(days=days))
+        threads = threads.order_by("-like_count", "-last_posted_at")
+        total = threads.count()
+    elif order == "unanswered":
+        threads = threads.filter(reply_count=0).order_by("-created_at")
+        total = threads.count()
+    else:
+        threads = threads.order_by("-last_posted_at")
+        if category is not None:
+            total = category.thread_count
+        elif tag is not None:
+            total = tag.thread_count
+        else:
+            total = Category.objects.aggregate(total=Sum("thread_count"))["total"] or 0
+    start = (page - 1) * per_page
+    items = list(threads[start:start + per_page])
+    attach_unread(items, member)
+    return PageOf(items=items, number=page, total=total, per_page=per_page)
+
+
+def attach_unread(threads: list[Thread], member) -> None:
+    """Set `thread.is_unread` and `thread.first_unread_number` for the member, in one query."""
+    if not member.is_authenticated or not threads:
+        for thread in threads:
+            thread.is_unread, thread.first_unread_number = False, 1
+        return
+    read = dict(
+        ReadState.objects.filter(member=member, thread__in=threads).values_list("thread_id", "last_read_number")
+    )
+    for thread in threads:
+        last_read = read.get(thread.pk, 0)
+        thread.is_unread = last_read < thread.last_post_number
+        thread.first_unread_number = min(last_read + 1, thread.last_post_number)
+
+
+def categories_with_latest() -> list[Category]:
+    return list(Category.objects.select_related("last_thread", "last_thread__last_poster"))
+
+
+def thread_for_page(thread_id: int) -> Thread:
+    return Thread.objects.select_related("category", "author").prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    ).get(pk=thread_id)
+
+
+@dataclass
+class ThreadPage:
+    thread: Thread
+    posts: list[Post]
+    number: int
+    page_count: int
+    is_watching: bool
+    last_read_number: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.page_count
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+
+def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
+    """Posts `number` (page-1)*20+1 .. page*20, by their stable numbers: no COUNT, no OFFSET scan."""
+    per_page = settings.FORUMS_POSTS_PER_PAGE
+    page = min(page, thread.page_count)
+    first = (page - 1) * per_page + 1
+    posts = list(
+        Post.objects.filter(thread=thread, number__gte=first, number__lt=first + per_page)
+        .select_related("author")
+        .order_by("number")
+    )
+    liked: set[int] = set()
+    is_watching = False
+    last_read = 0
+    if member.is_authenticated:
+        liked = set(
+            Reaction.objects.filter(member=member, post__in=posts, kind=Reaction.Kind.LIKE).values_list("post_id", flat=True)
+        )
+        is_watching = Subscription.objects.filter(member=member, thread=thread).exists()
+        last_read = (
+            ReadState.objects.filter(member=member, thread=thread).values_list("last_read_number", flat=True).first() or 0
+        )
+    for post in posts:
+        post.liked_by_me = post.pk in liked
+        post.is_unread = member.is_authenticated and post.number > last_read
+    return ThreadPage(thread=thread, posts=posts, number=page, page_count=thread.page_count,
+                      is_watching=is_watching, last_read_number=last_read)
+
+
+def page_of_post_number(number: int) -> int:
+    return (number - 1) // settings.FORUMS_POSTS_PER_PAGE + 1
+
+
+def first_unread_number(*, thread: Thread, member) -> int:
+    if not member.is_authenticated:
+        return 1
+    last_read = ReadState.objects.filter(member=member, thread=thread).values_list("last_read_number", flat=True).first() or 0
+    return min(last_read + 1, thread.last_post_number)
+
+
+def post_revisions(post: Post) -> list:
+    return list(post.revisions.select_related("editor"))
+
+
+def tags_with_counts() -> QuerySet[Tag]:
+    return Tag.objects.order_by("-thread_count", "name")
+
+
+def tags_by_names(names: list[str]) -> tuple[list[Tag], list[str]]:
+    """The tags with these names, and the names that are not tags."""
+    wanted = [name.strip().lower() for name in names if name.strip()]
+    found = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
+    return [found[name] for name in dict.fromkeys(wanted) if name in found], [n for n in wanted if n not in found]
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    snippet: str
+    rank: float
+
+
+def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
+    """Posts whose text or whose thread's title matches, best first, with highlighted snippets.
+
+    The query is parsed with the same configuration as the text, so both languages are stemmed.
+    """
+    query_text = query_text.strip()[:200]
+    if not query_text:
+        return []
+    query = SearchQuery(query_text, search_type="websearch", config=SEARCH_CONFIG)
+    title_matches = Thread.objects.filter(search_vector=query, is_deleted=False).values("pk")
+    posts = (
+        Post.objects.filter(is_deleted=False, thread__is_deleted=False)
+        .filter(Q(search_vector=query) | Q(number=1, thread__in=title_matches))
+        .annotate(
+            rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query),
+            headline=SearchHeadline(
+                "body", query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
+                max_words=35, min_words=15, max_fragments=2,
+            ),
+        )
+        .select_related("thread", "thread__category", "author")
+        .order_by("-rank", "-created_at")[:limit]
+    )
+    return [SearchHit(post=post, snippet=render_snippet(post.headline), rank=post.rank) for post in posts]
+
+
+def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
+    return list(
+        Post.objects.filter(author=member, is_deleted=False, thread__is_deleted=False)
+        .select_related("thread", "thread__category")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def member_post_counts(member) -> dict[str, int]:
+    posts = Post.objects.filter(author=member, is_deleted=False)
+    return {
+        "posts": posts.count(),
+        "threads": posts.filter(number=1).count(),
+        "likes_received": posts.aggregate(total=Sum("like_count"))["total"] or 0,
+    }

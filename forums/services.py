@@ -1,0 +1,297 @@
+"""Forum operations. Each is one transaction; counters move with the change; signals go after commit."""
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from forums import signals
+from forums.markup import mention_candidates, render_markdown
+from forums.models import (
+    Category,
+    Mention,
+    Post,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Subscription,
+    Tag,
+    Thread,
+)
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+TITLE_MIN, TITLE_MAX = 3, 200
+BODY_MIN, BODY_MAX = 1, 50_000
+MAX_TAGS = 5
+
+
+def validate_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise ValidationError(
+            _("A title needs %(min)d to %(max)d characters; this one has %(count)d.")
+            % {"min": TITLE_MIN, "max": TITLE_MAX, "count": len(title)},
+            code="title_length",
+        )
+    return title
+
+
+def validate_body(body: str) -> str:
+    body = body.strip()
+    if not BODY_MIN <= len(body) <= BODY_MAX:
+        if not body:
+            raise ValidationError(_("Write something before posting."), code="body_empty")
+        raise ValidationError(
+            _("A post can be at most %(max)d characters; this one has %(count)d.")
+            % {"max": BODY_MAX, "count": len(body)},
+            code="body_length",
+        )
+    return body
+
+
+def validate_tags(tags: Iterable[Tag]) -> list[Tag]:
+    tags = list(dict.fromkeys(tags))
+    if len(tags) > MAX_TAGS:
+        raise ValidationError(_("Choose at most %(max)d tags.") % {"max": MAX_TAGS}, code="too_many_tags")
+    return tags
+
+
+def _render(body: str):
+    """Render through the one pipeline, linking only @names of members that exist (one query)."""
+    candidates = mention_candidates(body)
+    known: dict[str, int] = {}
+    if candidates:
+        known = dict(
+            User.objects.annotate(lower_name=Lower("username"))
+            .filter(lower_name__in=candidates, is_active=True)
+            .values_list("lower_name", "pk")
+        )
+    rendered = render_markdown(body, known_usernames=set(known))
+    mentioned_ids = [known[name] for name in rendered.mentioned_usernames if name in known]
+    return rendered.html, mentioned_ids
+
+
+def _record_mentions(post: Post, member_ids: list[int], now) -> None:
+    Mention.objects.bulk_create(
+        [Mention(post=post, member_id=pk, created_at=now) for pk in member_ids if pk != post.author_id],
+        ignore_conflicts=True,
+    )
+
+
+def _watch(thread: Thread, member, now) -> None:
+    Subscription.objects.bulk_create([Subscription(thread=thread, member=member, created_at=now)], ignore_conflicts=True)
+
+
+def _mark_read(thread: Thread, member, number: int, now) -> None:
+    ReadState.objects.bulk_create(
+        [ReadState(member=member, thread=thread, last_read_number=number, updated_at=now)],
+        update_conflicts=True,
+        unique_fields=["member", "thread"],
+        update_fields=["last_read_number", "updated_at"],
+    )
+
+
+def _send_after_commit(signal, **ids) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Post, **ids))
+
+
+def thread_create(*, author, category: Category, title: str, body: str, tags: Iterable[Tag] = ()) -> Thread:
+    title, body, tags = validate_title(title), validate_body(body), validate_tags(tags)
+    html, mentioned_ids = _render(body)
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            category=category,
+            author=author,
+            title=title,
+            slug=slugify(title, allow_unicode=True)[:80] or "-",
+            created_at=now,
+            last_posted_at=now,
+            last_poster=author,
+            is_newcomer_thread=author.tier == 0,
+        )
+        thread.tags.set(tags)
+        Tag.objects.filter(pk__in=[tag.pk for tag in tags]).update(thread_count=F("thread_count") + 1)
+        post = Post.objects.create(
+            thread=thread, author=author, number=1, body=body, body_html=html, created_at=now
+        )
+        _record_mentions(post, mentioned_ids, now)
+        _watch(thread, author, now)
+        _mark_read(thread, author, 1, now)
+        Category.objects.filter(pk=category.pk).update(
+            thread_count=F("thread_count") + 1,
+            post_count=F("post_count") + 1,
+            last_thread=thread,
+            last_posted_at=now,
+        )
+        _send_after_commit(signals.thread_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk)
+        _send_after_commit(signals.post_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk)
+    logger.info("thread_created", extra={"thread_id": thread.pk, "author_id": author.pk})
+    return thread
+
+
+def reply_create(*, thread: Thread, author, body: str) -> Post:
+    body = validate_body(body)
+    html, mentioned_ids = _render(body)
+    now = timezone.now()
+    with transaction.atomic():
+        # The row lock hands out post numbers one at a time.
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        number = locked.last_post_number + 1
+        post = Post.objects.create(
+            thread=locked, author=author, number=number, body=body, body_html=html, created_at=now
+        )
+        changes = {
+            "reply_count": F("reply_count") + 1,
+            "last_post_number": number,
+            "last_posted_at": now,
+            "last_poster": author,
+        }
+        first_response = locked.first_response_at is None and author.pk != locked.author_id
+        if first_response:
+            changes.update(first_response_at=now, first_responder=author)
+        Thread.objects.filter(pk=locked.pk).update(**changes)
+        Category.objects.filter(pk=locked.category_id).update(
+            post_count=F("post_count") + 1, last_thread=locked, last_posted_at=now
+        )
+        _record_mentions(post, mentioned_ids, now)
+        _watch(locked, author, now)
+        _mark_read(locked, author, number, now)
+        _send_after_commit(signals.post_created, thread_id=locked.pk, post_id=post.pk, author_id=author.pk)
+    logger.info("post_created", extra={"thread_id": thread.pk, "post_id": post.pk, "author_id": author.pk})
+    return post
+
+
+def post_edit(*, post: Post, editor, body: str, title: str | None = None, tags: Iterable[Tag] | None = None) -> Post:
+    """Change a post's text, keeping what it said before as a revision."""
+    body = validate_body(body)
+    thread = post.thread
+    new_title = validate_title(title) if title is not None and post.is_first else thread.title
+    new_tags = validate_tags(tags) if tags is not None and post.is_first else None
+    html, mentioned_ids = _render(body)
+    now = timezone.now()
+    with transaction.atomic():
+        if body == post.body and new_title == thread.title and new_tags is None:
+            return post
+        PostRevision.objects.create(
+            post=post, editor=editor, previous_body=post.body,
+            previous_title=thread.title if post.is_first else "", created_at=now,
+        )
+        post.body, post.body_html, post.edited_at = body, html, now
+        post.edit_count = F("edit_count") + 1
+        post.save(update_fields=["body", "body_html", "edited_at", "edit_count"])
+        post.refresh_from_db(fields=["edit_count"])
+        if post.is_first and new_title != thread.title:
+            thread.title = new_title
+            thread.slug = slugify(new_title, allow_unicode=True)[:80] or "-"
+            thread.save(update_fields=["title", "slug"])
+        if new_tags is not None:
+            _set_thread_tags(thread, new_tags)
+        _record_mentions(post, mentioned_ids, now)
+        _send_after_commit(signals.post_edited, thread_id=thread.pk, post_id=post.pk, editor_id=editor.pk)
+    return post
+
+
+def _set_thread_tags(thread: Thread, tags: list[Tag]) -> None:
+    before = set(thread.tags.values_list("pk", flat=True))
+    after = {tag.pk for tag in tags}
+    thread.tags.set(tags)
+    Tag.objects.filter(pk__in=after - before).update(thread_count=F("thread_count") + 1)
+    Tag.objects.filter(pk__in=before - after).update(thread_count=F("thread_count") - 1)
+
+
+def post_delete(*, post: Post, member) -> Post:
+    """Soft-delete a post; deleting the opening post deletes the thread."""
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if post.is_deleted:
+            return post
+        Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=now, deleted_by=member)
+        if post.is_first:
+            Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
+            Category.objects.filter(pk=thread.category_id).update(
+                thread_count=F("thread_count") - 1, post_count=F("post_count") - (thread.reply_count + 1)
+            )
+            Tag.objects.filter(threads=thread).update(thread_count=F("thread_count") - 1)
+        else:
+            last = (
+                Post.objects.filter(thread=thread, is_deleted=False).exclude(pk=post.pk)
+                .order_by("-number").values("created_at", "author_id").first()
+            )
+            Thread.objects.filter(pk=thread.pk).update(
+                reply_count=F("reply_count") - 1,
+                like_count=F("like_count") - post.like_count,
+                last_posted_at=last["created_at"],
+                last_poster_id=last["author_id"],
+            )
+            Category.objects.filter(pk=thread.category_id).update(post_count=F("post_count") - 1)
+        _send_after_commit(signals.post_hidden, thread_id=thread.pk, post_id=post.pk, member_id=member.pk)
+    post.refresh_from_db()
+    return post
+
+
+def like_add(*, post: Post, member) -> bool:
+    """Like a post once; returns False when it was already liked (nothing changes)."""
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(post=post, member=member, kind=Reaction.Kind.LIKE, created_at=timezone.now())
+            Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+            Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") + 1)
+            _send_after_commit(signals.reaction_added, post_id=post.pk, member_id=member.pk, author_id=post.author_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+def like_remove(*, post: Post, member) -> bool:
+    with transaction.atomic():
+        deleted, _detail = Reaction.objects.filter(post=post, member=member, kind=Reaction.Kind.LIKE).delete()
+        if not deleted:
+            return False
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+        Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") - 1)
+        _send_after_commit(signals.reaction_removed, post_id=post.pk, member_id=member.pk, author_id=post.author_id)
+    return True
+
+
+def thread_watch(*, thread: Thread, member) -> None:
+    _watch(thread, member, timezone.now())
+
+
+def thread_unwatch(*, thread: Thread, member) -> None:
+    Subscription.objects.filter(thread=thread, member=member).delete()
+
+
+def thread_mark_read(*, thread: Thread, member, up_to_number: int) -> None:
+    """Move the member's read mark forward (never back) to `up_to_number`."""
+    now = timezone.now()
+    updated = ReadState.objects.filter(
+        member=member, thread=thread, last_read_number__lt=up_to_number
+    ).update(last_read_number=up_to_number, updated_at=now)
+    if not updated:
+        ReadState.objects.bulk_create(
+            [ReadState(member=member, thread=thread, last_read_number=up_to_number, updated_at=now)],
+            ignore_conflicts=True,
+        )
+
+
+def tag_create(*, name: str, description: str = "") -> Tag:
+    name = slugify(name)
+    if not name:
+        raise ValidationError(_("A tag name needs letters or digits."), code="tag_name")
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name[:30], description=description)
+    except IntegrityError:
+        raise ValidationError(_("The tag “%(name)s” already exists.") % {"name": name}, code="tag_exists") from None

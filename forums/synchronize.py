@@ -1,0 +1,71 @@
+"""Rebuild every denormalised forum counter from the rows themselves (Misago's synchronize, in SQL)."""
+
+from django.db import connection, transaction
+
+_STATEMENTS = {
+    "posts": """
+        UPDATE forums_post p SET like_count = s.n
+        FROM (
+            SELECT p2.id, count(r.id) AS n FROM forums_post p2
+            LEFT JOIN forums_reaction r ON r.post_id = p2.id GROUP BY p2.id
+        ) s
+        WHERE p.id = s.id AND p.like_count <> s.n
+    """,
+    "threads": """
+        WITH stats AS (
+            SELECT t.id,
+                   count(p.id) FILTER (WHERE NOT p.is_deleted AND p.number > 1) AS replies,
+                   coalesce(sum(p.like_count) FILTER (WHERE NOT p.is_deleted), 0) AS likes,
+                   max(p.number) AS last_number,
+                   (array_agg(p.created_at ORDER BY p.number DESC) FILTER (WHERE NOT p.is_deleted))[1] AS last_at,
+                   (array_agg(p.author_id ORDER BY p.number DESC) FILTER (WHERE NOT p.is_deleted))[1] AS last_author
+            FROM forums_thread t JOIN forums_post p ON p.thread_id = t.id
+            GROUP BY t.id
+        )
+        UPDATE forums_thread t
+        SET reply_count = s.replies, like_count = s.likes, last_post_number = s.last_number,
+            last_posted_at = coalesce(s.last_at, t.created_at),
+            last_poster_id = coalesce(s.last_author, t.author_id)
+        FROM stats s
+        WHERE t.id = s.id AND (t.reply_count, t.like_count, t.last_post_number, t.last_posted_at, t.last_poster_id)
+            IS DISTINCT FROM (s.replies, s.likes, s.last_number,
+                              coalesce(s.last_at, t.created_at), coalesce(s.last_author, t.author_id))
+    """,
+    "categories": """
+        WITH stats AS (
+            SELECT c.id,
+                   count(t.id) AS threads,
+                   count(t.id) + coalesce(sum(t.reply_count), 0) AS posts,
+                   max(t.last_posted_at) AS last_at,
+                   (array_agg(t.id ORDER BY t.last_posted_at DESC) FILTER (WHERE t.id IS NOT NULL))[1] AS last_thread
+            FROM forums_category c
+            LEFT JOIN forums_thread t ON t.category_id = c.id AND NOT t.is_deleted
+            GROUP BY c.id
+        )
+        UPDATE forums_category c
+        SET thread_count = s.threads, post_count = s.posts, last_posted_at = s.last_at, last_thread_id = s.last_thread
+        FROM stats s
+        WHERE c.id = s.id AND (c.thread_count, c.post_count, c.last_posted_at, c.last_thread_id)
+            IS DISTINCT FROM (s.threads, s.posts, s.last_at, s.last_thread)
+    """,
+    "tags": """
+        UPDATE forums_tag g SET thread_count = s.n
+        FROM (
+            SELECT g2.id, count(t.id) AS n FROM forums_tag g2
+            LEFT JOIN forums_thread_tags tt ON tt.tag_id = g2.id
+            LEFT JOIN forums_thread t ON t.id = tt.thread_id AND NOT t.is_deleted
+            GROUP BY g2.id
+        ) s
+        WHERE g.id = s.id AND g.thread_count <> s.n
+    """,
+}
+
+
+def synchronize_forums() -> dict[str, int]:
+    """Returns how many rows of each kind were wrong and are now right."""
+    changed = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, statement in _STATEMENTS.items():  # order matters: posts feed threads feed categories
+            cursor.execute(statement)
+            changed[name] = cursor.rowcount
+    return changed

@@ -1,0 +1,40 @@
+"""Template helpers shared by every page: relative times, avatars, query strings."""
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import formats, timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def reltime(value):
+    """'3 hours ago' with the exact local time on hover."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        formats.date_format(local, "DATETIME_FORMAT"),
+        naturaltime(value),
+    )
+
+
+@register.simple_tag
+def avatar(user, size: int = 40):
+    """A generated initials avatar: no upload, no image request."""
+    return format_html(
+        '<span class="avatar" style="--size:{}px;background:{}" aria-hidden="true">{}</span>',
+        int(size), user.avatar_colour, user.initials,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced, for pagination and filters."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + params.urlencode()

@@ -1,0 +1,297 @@
+"""Forum pages. Views parse input, call a selector or service, and render; nothing more."""
+
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forums import permissions, ratelimit, selectors, services
+from forums.forms import PostEditForm, ReplyForm, TagForm, ThreadForm
+from forums.markup import quote_markdown, render_markdown
+from forums.models import Category, Post, Tag, Thread
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _thread_list_page(request, *, order, title, category=None, tag=None, template="forums/thread_list.html", extra=None):
+    period = request.GET.get("period", "all") if order == "top" else "all"
+    if period not in selectors.TOP_PERIODS:
+        period = "all"
+    page = selectors.thread_list(
+        member=request.user, order=order, category=category, tag=tag, period=period,
+        page=selectors.page_number(request.GET.get("page")),
+    )
+    context = {
+        "page": page, "threads": page.items, "order": order, "list_title": title,
+        "category": category, "tag": tag, "period": period, "top_periods": list(selectors.TOP_PERIODS),
+    }
+    context.update(extra or {})
+    return render(request, template, context)
+
+
+def latest(request):
+    return _thread_list_page(request, order="latest", title=_("Latest"))
+
+
+def top(request):
+    return _thread_list_page(request, order="top", title=_("Top"))
+
+
+def unanswered(request):
+    return _thread_list_page(request, order="unanswered", title=_("Unanswered"))
+
+
+def category_list(request):
+    return render(request, "forums/category_list.html", {"categories": selectors.categories_with_latest()})
+
+
+def category(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    return _thread_list_page(
+        request, order="latest", title=category.name, category=category,
+        extra={"can_start_thread": permissions.can_start_thread(request.user, category)},
+    )
+
+
+def tag_list(request):
+    return render(request, "forums/tag_list.html", {
+        "tags": selectors.tags_with_counts(), "can_create_tag": permissions.can_create_tag(request.user),
+    })
+
+
+def tag(request, name):
+    tag = get_object_or_404(Tag, name=name)
+    return _thread_list_page(request, order="latest", title=f"#{tag.name}", tag=tag)
+
+
+@login_required
+def tag_create(request):
+    permissions.check_can_create_tag(request.user)
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tag = services.tag_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
+            return redirect("forums:tags")
+    return render(request, "forums/tag_form.html", {"form": form})
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()
+    hits = selectors.search_posts(query) if query else []
+    return render(request, "forums/search.html", {"query": query, "hits": hits})
+
+
+@login_required
+def thread_create(request):
+    initial = {}
+    if slug := request.GET.get("category"):
+        initial["category"] = Category.objects.filter(slug=slug).first()
+    form = ThreadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ratelimit.check_posting_rate(request.user, "thread")
+            permissions.check_can_start_thread(request.user, data["category"])
+            thread = services.thread_create(
+                author=request.user, category=data["category"], title=data["title"], body=data["body"], tags=data["tags"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(thread)
+    return render(request, "forums/thread_form.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+def _get_visible_thread(request, thread_id) -> Thread:
+    try:
+        thread = selectors.thread_for_page(thread_id)
+    except Thread.DoesNotExist:
+        raise Http404(_("No thread with this number.")) from None
+    if not permissions.can_see_thread(request.user, thread):
+        raise Http404(_("This thread was deleted."))
+    return thread
+
+
+def thread_redirect(request, thread_id):
+    thread = get_object_or_404(Thread, pk=thread_id, is_deleted=False)
+    return redirect(thread)
+
+
+def thread_detail(request, thread_id, slug):
+    thread = _get_visible_thread(request, thread_id)
+    if slug != thread.slug:
+        url = thread.get_absolute_url()
+        if request.GET.get("page"):
+            url += f"?page={selectors.page_number(request.GET['page'])}"
+        return redirect(url, permanent=True)
+    return _render_thread(request, thread, reply_form=None)
+
+
+def _render_thread(request, thread, *, reply_form, status=200):
+    page = selectors.thread_page(thread=thread, member=request.user, page=selectors.page_number(request.GET.get("page")))
+    if request.user.is_authenticated and page.posts:
+        services.thread_mark_read(thread=thread, member=request.user, up_to_number=page.posts[-1].number)
+    if reply_form is None:
+        initial = {}
+        if quote_id := request.GET.get("quote", "").strip():
+            quoted = Post.objects.filter(pk=quote_id if quote_id.isdigit() else 0, thread=thread, is_deleted=False).select_related("author").first()
+            if quoted:
+                initial["body"] = quote_markdown(
+                    username=quoted.author.username, post_url=quoted.get_absolute_url(), body=quoted.body
+                )
+        reply_form = ReplyForm(initial=initial)
+    user = request.user
+    for post in page.posts:
+        post.can_edit = permissions.can_edit_post(user, post)
+        post.can_like = permissions.can_like_post(user, post)
+    return render(request, "forums/thread_detail.html", {
+        "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
+        "can_reply": permissions.can_reply(user, thread),
+    }, status=status)
+
+
+def thread_first_unread(request, thread_id):
+    thread = get_object_or_404(Thread, pk=thread_id, is_deleted=False)
+    number = selectors.first_unread_number(thread=thread, member=request.user)
+    page = selectors.page_of_post_number(number)
+    return redirect(f"{thread.get_absolute_url()}?page={page}#post-{number}")
+
+
+@login_required
+@require_POST
+def reply_create(request, thread_id):
+    thread = _get_visible_thread(request, thread_id)
+    permissions.check_can_reply(request.user, thread)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            ratelimit.check_posting_rate(request.user, "reply")
+            post = services.reply_create(thread=thread, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return redirect(post)
+    # Show the last page again with the text kept and the reason next to it.
+    request.GET = request.GET.copy()
+    request.GET["page"] = str(thread.page_count)
+    return _render_thread(request, thread, reply_form=form, status=400)
+
+
+def post_redirect(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    if not permissions.can_see_thread(request.user, post.thread):
+        raise Http404
+    page = selectors.page_of_post_number(post.number)
+    return redirect(f"{post.thread.get_absolute_url()}?page={page}#post-{post.number}")
+
+
+@login_required
+def post_edit(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    permissions.check_can_edit_post(request.user, post)
+    initial = {"body": post.body}
+    if post.is_first:
+        initial.update(title=post.thread.title, tags=", ".join(post.thread.tags.values_list("name", flat=True)))
+    form = PostEditForm(request.POST or None, post=post, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_edit(post=post, editor=request.user, body=data["body"], title=data.get("title"), tags=data.get("tags"))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(post)
+    return render(request, "forums/post_edit.html", {"form": form, "post": post, "tags": Tag.objects.only("name")})
+
+
+def post_history(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id)
+    if post.is_deleted or not permissions.can_see_thread(request.user, post.thread):
+        raise Http404
+    revisions = selectors.post_revisions(post)
+    versions = []
+    # Each revision holds the text before an edit; the text after it is the next revision's (or the current).
+    bodies = [revision.previous_body for revision in revisions] + [post.body]
+    for index, revision in enumerate(revisions):
+        versions.append({"revision": revision, "diff": _diff(bodies[index], bodies[index + 1])})
+    return render(request, "forums/post_history.html", {"post": post, "versions": versions})
+
+
+def _diff(before: str, after: str) -> list[tuple[str, str]]:
+    lines = []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = "add" if line.startswith("+") else "remove" if line.startswith("-") else "context"
+        lines.append((kind, line))
+    return lines
+
+
+@login_required
+@require_POST
+def post_delete(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    permissions.check_can_delete_post(request.user, post)
+    services.post_delete(post=post, member=request.user)
+    if post.is_first:
+        messages.success(request, _("The thread was deleted."))
+        return redirect(post.thread.category)
+    messages.success(request, _("The post was deleted."))
+    return redirect(post.thread)
+
+
+@login_required
+@require_POST
+def post_like(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    if not permissions.can_see_thread(request.user, post.thread):
+        raise Http404
+    permissions.check_can_like_post(request.user, post)
+    wants_like = request.POST.get("action", "like") != "unlike"
+    changed = services.like_add(post=post, member=request.user) if wants_like else services.like_remove(post=post, member=request.user)
+    note = ""
+    if not changed:
+        note = _("You already like this post.") if wants_like else _("You had not liked this post.")
+    post.refresh_from_db(fields=["like_count"])
+    post.liked_by_me, post.can_like = wants_like, True
+    if _is_htmx(request):
+        return render(request, "forums/_like_button.html", {"post": post, "note": note})
+    if note:
+        messages.info(request, note)
+    return redirect(post)
+
+
+@login_required
+@require_POST
+def thread_watch(request, thread_id):
+    thread = _get_visible_thread(request, thread_id)
+    if request.POST.get("action") == "unwatch":
+        services.thread_unwatch(thread=thread, member=request.user)
+        watching = False
+    else:
+        services.thread_watch(thread=thread, member=request.user)
+        watching = True
+    if _is_htmx(request):
+        return render(request, "forums/_watch_button.html", {"thread": thread, "is_watching": watching})
+    messages.success(request, _("You are watching this thread.") if watching else _("You stopped watching this thread."))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def preview(request):
+    html = render_markdown(request.POST.get("body", "")[:services.BODY_MAX]).html
+    return HttpResponse(html or format_html("<p class='muted'>{}</p>", _("Nothing to preview yet.")))

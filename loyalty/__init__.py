@@ -1,0 +1,1 @@
+"""Loyalty: built by its own issue; the app exists so the layout and migrations are stable."""
