@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Start gunicorn, a Celery worker and Celery beat together; Ctrl-C stops all three.
+set -u
+cd "$(dirname "$0")/.."
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+BIN=.venv/bin
+mkdir -p tmp
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping Roundtable..."
+  kill "${pids[@]}" 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null
+  exit 0
+}
+trap stop INT TERM EXIT
+
+$BIN/gunicorn community.wsgi:application --bind "$HOST:$PORT" --workers 2 --access-logfile - &
+pids+=($!)
+$BIN/celery -A community worker --loglevel INFO --concurrency 2 &
+pids+=($!)
+$BIN/celery -A community beat --loglevel INFO --schedule tmp/celerybeat-schedule &
+pids+=($!)
+
+cat <<TXT
+
+  Roundtable is running at http://$HOST:$PORT/
+
+  Demo logins (password for all: roundtable-demo)
+    manager     community manager
+    moderator   trusted member (tier 3)
+    expert      regular member (tier 2)
+    member      member (tier 1)
+    newcomer    newcomer (tier 0)
+    admin       superuser, /admin/
+
+  Press Ctrl-C to stop the web server, the Celery worker and beat.
+
+TXT
+wait -n "${pids[@]}"
+echo "A process stopped; shutting the others down."
+stop

@@ -1,0 +1,62 @@
+"""Factories that build rows the way the site does: forum content goes through the services."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from community.members.models import MANAGERS_GROUP, Tier, User
+from forums import services
+from forums.models import Category, Tag
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    tier = Tier.MEMBER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+def make_manager(**kwargs) -> User:
+    user = UserFactory(**kwargs)
+    group, _created = Group.objects.get_or_create(name=MANAGERS_GROUP)
+    user.groups.add(group)
+    return User.objects.get(pk=user.pk)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    description = "Talk about things."
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag{n}")
+
+
+def make_thread(*, author=None, category=None, title="How do I start?", body="Hello, I have a question.", tags=()):
+    return services.thread_create(
+        author=author or UserFactory(), category=category or CategoryFactory(), title=title, body=body, tags=tags
+    )
+
+
+def make_reply(*, thread, author=None, body="Here is an answer."):
+    return services.reply_create(thread=thread, author=author or UserFactory(), body=body)
