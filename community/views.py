@@ -1,9 +1,8 @@
 """Site-wide views: health check and the error pages."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.views.decorators.cache import never_cache
 
 from community.health import health_report

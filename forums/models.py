@@ -146,12 +146,12 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"Post #{self.number} in {self.thread_id}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("forums:post", args=[self.pk])
+
     @property
     def is_first(self) -> bool:
         return self.number == 1
-
-    def get_absolute_url(self) -> str:
-        return reverse("forums:post", args=[self.pk])
 
 
 class PostRevision(models.Model):
@@ -166,6 +166,9 @@ class PostRevision(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["post", "created_at"], name="forums_revision_post")]
+
+    def __str__(self) -> str:
+        return f"Revision of post {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Reaction(models.Model):
@@ -183,6 +186,9 @@ class Reaction(models.Model):
         ]
         indexes = [models.Index(fields=["member", "post"], name="forums_reaction_member")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.member_id} on post {self.post_id}"
+
 
 class Mention(models.Model):
     """A member @mentioned in a post; the notifications work reads these."""
@@ -194,6 +200,9 @@ class Mention(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "member"], name="forums_mention_once")]
         indexes = [models.Index(fields=["member", "-created_at"], name="forums_mention_member")]
+
+    def __str__(self) -> str:
+        return f"Mention of {self.member_id} in post {self.post_id}"
 
 
 class ReadState(models.Model):
@@ -207,6 +216,9 @@ class ReadState(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "thread"], name="forums_readstate_once")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} read thread {self.thread_id} to #{self.last_read_number}"
+
 
 class Subscription(models.Model):
     """A member watching a thread."""
@@ -218,6 +230,9 @@ class Subscription(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "thread"], name="forums_subscription_once")]
         indexes = [models.Index(fields=["thread"], name="forums_subscription_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} watches thread {self.thread_id}"
 
 
 __all__ = ["Category", "Mention", "Post", "PostRevision", "Reaction", "ReadState", "Subscription", "Tag", "Thread"]

@@ -36,8 +36,8 @@ def ensure_database(url: str) -> str | None:
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    server = dict(host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
-                  password=parts.password, dbname="postgres", connect_timeout=3)
+    server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres",
+                  "password": parts.password, "dbname": "postgres", "connect_timeout": 3}
     try:
         with psycopg.connect(**server, autocommit=True) as connection:
             exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()

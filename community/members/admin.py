@@ -8,7 +8,7 @@ from community.members.models import Profile, User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "display_name", "tier", "is_staff", "date_joined")
     list_filter = ("tier", "is_staff", "is_active", "groups")
-    fieldsets = BaseUserAdmin.fieldsets + (("Roundtable", {"fields": ("display_name", "tier", "language", "timezone")}),)
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Roundtable", {"fields": ("display_name", "tier", "language", "timezone")}))
 
 
 @admin.register(Profile)

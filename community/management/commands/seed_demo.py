@@ -148,7 +148,6 @@ class Command(BaseCommand):
             verb=rng.choice(words.VERBS), thing=rng.choice(words.THINGS), tool=tool, Tool=tool)
 
     def _threads_and_posts(self, members, categories, tags, spec) -> None:
-        rng = self.rng
         regulars = [m for m in members if m.tier >= Tier.MEMBER]
         newcomers = [m for m in members if m.tier == Tier.NEWCOMER]
         open_categories = [c for c in categories if not c.is_read_only]
@@ -201,11 +200,11 @@ class Command(BaseCommand):
             rng.choice(answered)[1] += 1
         threads = Thread.objects.bulk_create([plan[0] for plan in plans], batch_size=2_000)
         Thread.tags.through.objects.bulk_create(
-            [Thread.tags.through(thread_id=t.pk, tag_id=tag.pk) for t, (_x, _r, ts) in zip(threads, plans) for tag in ts],
+            [Thread.tags.through(thread_id=t.pk, tag_id=tag.pk) for t, (_x, _r, ts) in zip(threads, plans, strict=False) for tag in ts],
             batch_size=10_000,
         )
         posts, subscriptions = [], []
-        for thread, (_plan, replies, _tags) in zip(threads, plans):
+        for thread, (_plan, replies, _tags) in zip(threads, plans, strict=False):
             span = max(60.0, (self.now - thread.created_at).total_seconds() * 0.9)
             times = sorted(rng.uniform(60, span) for _ in range(replies))
             authors = [thread.author] + [rng.choice(regulars) for _ in range(replies)]

@@ -1,0 +1,129 @@
+"""Operations: health check, error pages, production settings, service checks, demo data, dev email."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.mail import EmailMessage
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from community.mail import ConsoleAndFileEmailBackend
+from community.members.models import Tier, User
+from community.views import server_error
+from forums.models import Category, Post, Tag, Thread
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_is_200_when_database_and_redis_answer(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_healthz_is_503_and_names_redis_when_redis_is_down(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok" and body["redis"].startswith("down:")
+
+
+def test_forbidden_page_says_why_in_the_site_look(client, member, db):
+    client.force_login(member)
+    response = client.get("/tags/new/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Only community managers create tags." in html and 'class="site-header"' in html
+
+
+def test_server_error_page_renders_without_context():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and "Something went wrong on our side" in response.content.decode()
+
+
+def _run(args, **env):
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "community.settings", **env},
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false", SECRET_KEY="x" * 20 + "-production-secret-key-that-is-long-and-random-0123456789",
+        ALLOWED_HOSTS="forum.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_service_check_names_postgresql_when_it_is_unreachable():
+    result = _run(["scripts/check_services.py", "--database-url", "postgres://postgres@127.0.0.1:1/roundtable"])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("PostgreSQL is not reachable") and "pg_ctlcluster" in lines[0]
+
+
+def test_service_check_names_redis_when_it_is_unreachable():
+    result = _run(["scripts/check_services.py"], REDIS_URL="redis://127.0.0.1:1/0")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Redis is not reachable") and "redis-server" in lines[0]
+
+
+def test_development_email_goes_to_console_and_to_a_file(tmp_path, capsys):
+    backend = ConsoleAndFileEmailBackend(file_path=str(tmp_path))
+    sent = backend.send_messages([EmailMessage("Verify", "Click http://x/confirm/", to=["a@example.org"])])
+    assert sent == 1
+    assert "Click http://x/confirm/" in capsys.readouterr().out
+    assert "Click http://x/confirm/" in next(tmp_path.iterdir()).read_text()
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_demo_community_once(capsys):
+    call_command("seed_demo")
+    assert User.objects.count() >= 200
+    assert Category.objects.count() == 8 and Category.objects.filter(is_read_only=True).count() == 1
+    assert Thread.objects.count() == 2_000 and Post.objects.count() == 20_000
+    for username in ("manager", "moderator", "expert", "member", "newcomer"):
+        user = User.objects.get(username=username)
+        assert user.check_password("roundtable-demo") and user.emailaddress_set.get().verified
+    assert User.objects.get(username="manager").is_community_manager
+    assert User.objects.get(username="newcomer").tier == Tier.NEWCOMER
+    assert Thread.objects.filter(is_newcomer_thread=True, reply_count=0).count() >= 10
+    assert Thread.objects.filter(tags__isnull=False).distinct().count() > 1_000
+    assert Post.objects.filter(like_count__gt=0).exists()
+    capsys.readouterr()
+    # The counters it wrote are consistent: synchronize finds nothing to fix.
+    call_command("synchronize_forums")
+    assert capsys.readouterr().out.splitlines() == [
+        "posts: 0 corrected", "threads: 0 corrected", "categories: 0 corrected", "tags: 0 corrected",
+    ]
+    call_command("seed_demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert Thread.objects.count() == 2_000
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_deterministic():
+    def snapshot():
+        return (
+            list(User.objects.order_by("username").values_list("username", "tier")),
+            list(Thread.objects.order_by("created_at").values_list("title", "author__username", "reply_count")),
+            list(Post.objects.order_by("thread__created_at", "number").values_list("body", flat=True)[:500]),
+        )
+
+    call_command("seed_demo")
+    first = snapshot()
+    Post.objects.all().delete()
+    Thread.objects.all().delete()
+    Category.objects.all().delete()
+    Tag.objects.all().delete()
+    User.objects.all().delete()
+    call_command("seed_demo")
+    assert snapshot() == first
