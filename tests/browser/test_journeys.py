@@ -36,7 +36,7 @@ def _sign_up_and_confirm_email(page, *, email, username):
     page.goto(match.group(1))
     page.get_by_role("button", name="Confirm").click()
     # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION: confirming logs the new member in.
-    expect(page.get_by_role("status").filter(has_text="Successfully signed in as nina")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"Successfully signed in as {username}")).to_be_visible()
     expect(page.get_by_role("navigation", name="Account").get_by_role("link", name="Log in")).to_have_count(0)
 
 
@@ -77,6 +77,8 @@ def test_newcomer_signs_up_starts_a_thread_and_reads_the_reply_someone_else_left
     row = _thread_row(newcomer_page, "My sourdough will not rise")
     expect(row).to_have_class(re.compile(r"\bunread\b"))
     expect(row.locator(".unread-dot")).to_be_visible()
+    red, green, blue = map(int, re.findall(r"\d+", row.locator(".unread-dot").evaluate("dot => getComputedStyle(dot).backgroundColor"))[:3])
+    assert blue > red and blue > green, (red, green, blue)
     title_link = row.get_by_role("link", name="My sourdough will not rise")
     expect(title_link).to_have_attribute("href", f"/t/{thread.pk}/unread/")
     assert title_link.evaluate("element => getComputedStyle(element).fontWeight") in ("700", "bold", "600", "800")
@@ -94,9 +96,7 @@ def test_newcomer_signs_up_starts_a_thread_and_reads_the_reply_someone_else_left
     row = _thread_row(newcomer_page, "My sourdough will not rise")
     expect(row).not_to_have_class(re.compile(r"\bunread\b"))
     expect(row.locator(".unread-dot")).to_have_count(0)
-    expect(row.get_by_role("link", name="My sourdough will not rise")).to_have_attribute(
-        "href", thread.get_absolute_url()
-    )
+    expect(row.get_by_role("link", name="My sourdough will not rise")).to_have_attribute("href", thread.get_absolute_url())
 
 
 def test_member_likes_and_unlikes_someone_elses_post_without_a_page_reload(new_page, member, other_member, category):
@@ -165,7 +165,7 @@ def test_header_search_finds_english_and_russian_posts_by_stemmed_words(new_page
     expect(hits).to_have_count(1)
     expect(hits.get_by_role("link", name="Deploy went fine")).to_be_visible()
     expect(hits.locator(".snippet mark")).to_have_text(["migrations"])
-    assert english.pk
+    expect(hits.get_by_role("link", name="Deploy went fine")).to_have_attribute("href", f"/p/{english.posts.get(number=1).pk}/")
 
     _search_from_header(page, "собака")
     hits = page.locator("li.search-hit")
