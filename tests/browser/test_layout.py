@@ -1,0 +1,170 @@
+"""Layout in a real browser: nothing scrolls sideways on a phone or a desktop, errors keep the site's look, times explain themselves."""
+
+import re
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from forums.models import Post
+from tests.factories import TagFactory, make_reply, make_thread
+
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+LONG_URL = "https://example.com/" + "a-very-long-path-segment/" * 12 + "?query=" + "x" * 80
+LONG_CODE_BLOCK = "```\nresult = compute(" + ", ".join(f"argument_number_{i}" for i in range(30)) + ")\n```"
+LONG_INLINE_CODE = "`" + "inline_code_without_any_spaces_" * 8 + "`"
+WIDE_TABLE = "\n".join(
+    [
+        "| " + " | ".join(f"Column {i} heading" for i in range(12)) + " |",
+        "|" + "---|" * 12,
+        "| " + " | ".join(f"value_{i}_{'z' * 25}" for i in range(12)) + " |",
+    ]
+)
+# "x" on its own, so that /search/?q=x has results to lay out.
+AWKWARD_BODY = "\n\n".join(
+    [
+        f"Here is x and a very long word: {LONG_WORD}",
+        f"A link: {LONG_URL}",
+        LONG_CODE_BLOCK,
+        f"Inline {LONG_INLINE_CODE} in a sentence.",
+        WIDE_TABLE,
+        "> " + LONG_WORD,
+    ]
+)
+
+# Elements that stick out to the right, to name the culprit when a page scrolls sideways.
+MEASURE_OVERFLOW = """
+() => {
+  const width = window.innerWidth;
+  const culprits = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 1) {
+      const classes = element.className ? "." + String(element.className).trim().replace(/\\s+/g, ".") : "";
+      culprits.push(element.tagName.toLowerCase() + classes + " right=" + Math.round(box.right));
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, culprits: culprits.slice(0, 8)};
+}
+"""
+
+
+@pytest.fixture
+def awkward_thread(member, other_member, category):
+    tags = [TagFactory(name="deployment"), TagFactory(name="postgresql"), TagFactory(name="performance")]
+    thread = make_thread(
+        author=member,
+        category=category,
+        title=f"Why does {LONG_WORD[:120]} break everything",
+        body=AWKWARD_BODY,
+        tags=tags,
+    )
+    make_reply(thread=thread, author=other_member, body=AWKWARD_BODY)
+    make_thread(author=other_member, category=category, title="A short and sweet question", body="x marks the spot")
+    return thread
+
+
+def _overflowing_pages(page, paths):
+    overflowing = {}
+    for path in paths:
+        response = page.goto(path)
+        assert response.status == 200, f"{path} answered {response.status}"
+        measured = page.evaluate(MEASURE_OVERFLOW)
+        if measured["scrollWidth"] > measured["innerWidth"]:
+            overflowing[path] = measured
+    return overflowing
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_no_page_scrolls_sideways_for_a_visitor(new_page, awkward_thread, member, width):
+    page = new_page(width=width, height=800)
+    paths = [
+        "/",
+        "/categories/",
+        awkward_thread.get_absolute_url(),
+        "/search/?q=x",
+        f"/u/{member.username}/",
+        "/accounts/login/",
+        "/accounts/signup/",
+    ]
+    assert _overflowing_pages(page, paths) == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_no_page_scrolls_sideways_for_a_signed_in_member(new_page, awkward_thread, member, width):
+    page = new_page(user=member, width=width, height=800)
+    paths = ["/", awkward_thread.get_absolute_url(), "/search/?q=x", "/t/new/", f"/u/{member.username}/"]
+    assert _overflowing_pages(page, paths) == {}
+
+
+def test_awkward_content_is_still_all_there_on_a_phone(new_page, awkward_thread):
+    page = new_page(width=375, height=800)
+    page.goto(awkward_thread.get_absolute_url())
+    first_post = page.locator("#post-1 .post-body")
+    expect(first_post.locator("table")).to_have_count(1)
+    expect(first_post.locator("pre code")).to_contain_text("argument_number_29")
+    expect(first_post.get_by_role("link", name=re.compile(r"^https:\/\/example\.com\/a-very-long"))).to_be_visible()
+    expect(page.locator("#post-2 .post-body table")).to_have_count(1)
+
+
+def test_search_results_on_a_phone_show_the_match(new_page, awkward_thread):
+    page = new_page(width=375, height=800)
+    page.goto("/search/?q=x")
+    expect(page.locator("li.search-hit").first).to_be_visible()
+    expect(page.locator(".snippet mark").first).to_have_text(re.compile(r"^x$", re.IGNORECASE))
+
+
+@pytest.mark.parametrize("path", ["/t/999999/x/", "/no-such-page/", "/u/nobody-by-this-name/", "/c/no-such-category/"])
+def test_missing_page_answers_404_in_the_sites_look(new_page, db, path):
+    page = new_page(width=375, height=800)
+    response = page.goto(path)
+    assert response.status == 404
+    expect(page.get_by_role("banner").get_by_role("link", name="Roundtable", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't find that page")
+    expect(page.get_by_text("The thread or page may have been deleted, or the link is wrong.")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the latest threads")).to_have_attribute("href", "/")
+    expect(page.get_by_role("main").get_by_role("searchbox", name="Search")).to_be_visible()
+    assert page.evaluate(
+        """() => [...document.styleSheets].some((sheet) => /\\/static\\/css\\/site/.test(sheet.href || "")
+                 && sheet.cssRules.length > 0)"""
+    ), "site.css is not applied"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_missing_page_back_link_leads_to_the_latest_threads(new_page, member, category):
+    make_thread(author=member, category=category, title="Still here")
+    page = new_page()
+    page.goto("/t/999999/x/")
+    page.get_by_role("link", name="Back to the latest threads").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("link", name="Still here")).to_be_visible()
+
+
+def test_post_time_is_relative_with_the_exact_time_on_hover(new_page, member, category):
+    thread = make_thread(author=member, category=category, title="What time is it?")
+    post = Post.objects.get(thread=thread, number=1)
+    page = new_page()
+    page.goto(thread.get_absolute_url())
+
+    time = page.locator("#post-1 .post-header time")
+    expect(time).to_have_count(1)
+    expect(time).to_have_text(re.compile(r"now|second|minute", re.IGNORECASE))
+    shown_at = datetime.fromisoformat(time.get_attribute("datetime"))
+    assert abs((shown_at - post.created_at).total_seconds()) < 1
+
+    exact = time.get_attribute("title")
+    assert exact, "the time has no title to show on hover"
+    assert str(post.created_at.year) in exact
+    assert re.search(rf"\b{post.created_at.day}\b", exact), exact
+    assert re.search(r"\d{1,2}(:\d{2})?\s*[ap]\.m\.|midnight|noon|\d{1,2}:\d{2}", exact), exact
+    time.hover()
+    assert time.evaluate("element => element.matches(':hover')")
+
+
+def test_latest_list_shows_last_activity_as_a_time_with_the_exact_time(new_page, member, category):
+    make_thread(author=member, category=category, title="Fresh thread")
+    page = new_page()
+    page.goto("/")
+    time = page.locator("li.thread-row").filter(has_text="Fresh thread").locator("time")
+    expect(time).to_have_attribute("title", re.compile(r"\d{4}"))
+    expect(time).to_have_attribute("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}T"))
