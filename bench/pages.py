@@ -1,0 +1,81 @@
+"""Server time and SQL query count of the main pages, on whatever data the database holds.
+
+Run against the demo data (`seed_demo` or `seed_demo --size large`):
+    .venv/bin/python bench/pages.py [--runs 50] [--user member]
+Prints a Markdown table for docs/benchmarks.md. Times are in-process (Django test client, no
+network), p50 and p95 over the runs after one warm-up request.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from community.members.models import User  # noqa: E402
+from forums.models import Category, Tag, Thread  # noqa: E402
+
+
+def pages() -> list[tuple[str, str]]:
+    longest = Thread.objects.filter(is_deleted=False).order_by("-reply_count").first()
+    category = Category.objects.order_by("-thread_count").first()
+    tag = Tag.objects.order_by("-thread_count").first()
+    return [
+        ("latest", "/"),
+        ("latest, page 50", "/?page=50"),
+        ("category", category.get_absolute_url()),
+        ("tag", tag.get_absolute_url()),
+        ("top (all time)", "/top/"),
+        ("unanswered", "/unanswered/"),
+        ("categories", "/categories/"),
+        (f"thread ({longest.reply_count + 1} posts), page 1", longest.get_absolute_url()),
+        ("thread, last page", f"{longest.get_absolute_url()}?page={longest.page_count}"),
+        ("search 'migration'", "/search/?q=migration"),
+        ("profile", "/u/member/"),
+    ]
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
+    client.get(url)  # warm-up
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
+    return statistics.median(timings), p95, len(queries), response.status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--user", default="member")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    client = Client()
+    client.force_login(User.objects.get(username=args.user))
+    print(f"Data: {User.objects.count()} members, {Thread.objects.count()} threads; logged in as {args.user}; {args.runs} runs\n")
+    print("| page | p50 ms | p95 ms | SQL queries | status |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, url in pages():
+        p50, p95, queries, status = measure(client, url, args.runs)
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {queries} | {status} |")
+
+
+if __name__ == "__main__":
+    main()
