@@ -14,16 +14,19 @@ from forums.models import SEARCH_CONFIG, Category, Post, Reaction, ReadState, Su
 
 @dataclass
 class PageOf:
-    """One page of a list whose total is known without an extra COUNT when counters exist."""
+    """One page of a list. The total comes from a denormalised counter when there is one; otherwise
+    it is unknown (None) and `has_more` (one extra row fetched) says whether a next page exists,
+    so no list ever pays for a COUNT."""
 
     items: list
     number: int
-    total: int
+    total: int | None
     per_page: int
+    has_more: bool = False
 
     @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def page_count(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -31,7 +34,11 @@ class PageOf:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.page_count
+        return self.has_more if self.total is None else self.number < self.page_count
+
+    @property
+    def has_pages(self) -> bool:
+        return self.has_previous or self.has_next
 
     @property
     def previous_number(self) -> int:
@@ -76,10 +83,10 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
         if days:
             threads = threads.filter(created_at__gte=timezone.now() - timedelta(days=days))
         threads = threads.order_by("-like_count", "-last_posted_at")
-        total = threads.count()
+        total = None
     elif order == "unanswered":
         threads = threads.filter(reply_count=0).order_by("-created_at")
-        total = threads.count()
+        total = None
     else:
         threads = threads.order_by("-last_posted_at")
         if category is not None:
@@ -89,9 +96,11 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
         else:
             total = Category.objects.aggregate(total=Sum("thread_count"))["total"] or 0
     start = (page - 1) * per_page
-    items = list(threads[start:start + per_page])
+    items = list(threads[start:start + per_page + 1])
+    has_more = len(items) > per_page
+    items = items[:per_page]
     attach_unread(items, member)
-    return PageOf(items=items, number=page, total=total, per_page=per_page)
+    return PageOf(items=items, number=page, total=total, per_page=per_page, has_more=has_more)
 
 
 def attach_unread(threads: list[Thread], member) -> None:
@@ -206,30 +215,46 @@ class SearchHit:
     rank: float
 
 
+SEARCH_CANDIDATES = 1_000
+
+
 def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
     """Posts whose text or whose thread's title matches, best first, with highlighted snippets.
 
     The query is parsed with the same configuration as the text, so both languages are stemmed.
+    Each GIN index gives at most SEARCH_CANDIDATES of its newest matches; only those are ranked,
+    so a word found in 100,000 posts costs no more than a rare one.
     """
     query_text = query_text.strip()[:200]
     if not query_text:
         return []
     query = SearchQuery(query_text, search_type="websearch", config=SEARCH_CONFIG)
-    title_matches = Thread.objects.filter(search_vector=query, is_deleted=False).values("pk")
-    posts = (
-        Post.objects.filter(is_deleted=False, thread__is_deleted=False)
-        .filter(Q(search_vector=query) | Q(number=1, thread__in=title_matches))
-        .annotate(
-            rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query),
-            headline=SearchHeadline(
-                "body", query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
-                max_words=35, min_words=15, max_fragments=2,
-            ),
-        )
-        .select_related("thread", "thread__category", "author")
-        .order_by("-rank", "-created_at")[:limit]
+    post_ids = list(
+        Post.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
     )
-    return [SearchHit(post=post, snippet=render_snippet(post.headline), rank=post.rank) for post in posts]
+    thread_ids = list(
+        Thread.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
+    )
+    if not post_ids and not thread_ids:
+        return []
+    ranked = list(
+        Post.objects.filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1), is_deleted=False, thread__is_deleted=False)
+        .annotate(rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query))
+        .order_by("-rank", "-created_at")
+        .values_list("id", "rank")[:limit]
+    )
+    rank_of = dict(ranked)
+    posts = (
+        Post.objects.filter(pk__in=rank_of)
+        .annotate(headline=SearchHeadline(
+            "body", query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
+            max_words=35, min_words=15, max_fragments=2,
+        ))
+        .select_related("thread", "thread__category", "author")
+    )
+    hits = [SearchHit(post=post, snippet=render_snippet(post.headline), rank=rank_of[post.pk]) for post in posts]
+    hits.sort(key=lambda hit: (-hit.rank, -hit.post.created_at.timestamp()))
+    return hits
 
 
 def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
