@@ -60,9 +60,20 @@ def visible_threads() -> QuerySet[Thread]:
     return Thread.objects.filter(is_deleted=False)
 
 
+# What a thread row shows of its people; the rest of a user row (password hash, flags) stays in the database.
+_ROW_PEOPLE_FIELDS = [f"{who}__{field}" for who in ("author", "last_poster") for field in ("username", "display_name")]
+
+
 def _thread_rows() -> QuerySet[Thread]:
-    return visible_threads().select_related("category", "author", "last_poster").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    return (
+        visible_threads()
+        .select_related("category", "author", "last_poster")
+        .only(
+            "title", "slug", "category", "author", "last_poster", "reply_count", "like_count", "last_post_number",
+            "last_posted_at", "created_at", "is_newcomer_thread", "is_locked",
+            "category__name", "category__slug", "category__colour", *_ROW_PEOPLE_FIELDS,
+        )
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
     )
 
 
@@ -123,7 +134,7 @@ def categories_with_latest() -> list[Category]:
 
 
 def thread_for_page(thread_id: int) -> Thread:
-    return Thread.objects.select_related("category", "author").prefetch_related(
+    return Thread.objects.defer("search_vector").select_related("category", "author").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.only("id", "name"))
     ).get(pk=thread_id)
 
@@ -161,6 +172,7 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
     first = (page - 1) * per_page + 1
     posts = list(
         Post.objects.filter(thread=thread, number__gte=first, number__lt=first + per_page)
+        .defer("search_vector")
         .select_related("author")
         .order_by("number")
     )
@@ -260,6 +272,7 @@ def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
 def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
     return list(
         Post.objects.filter(author=member, is_deleted=False, thread__is_deleted=False)
+        .defer("search_vector", "body_html", "thread__search_vector")
         .select_related("thread", "thread__category")
         .order_by("-created_at")[:limit]
     )
