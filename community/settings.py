@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,6 +34,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "community",
     "community.members",
+    "community.expertise",
+    "community.notifications",
+    "community.triage",
     "forums",
     "loyalty",
     "moderation",
@@ -67,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "community.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -165,7 +170,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
+    "requeue-pending-jobs": {"task": "community.requeue_pending_jobs", "schedule": 300.0},
+    "refresh-newcomer-standing": {"task": "members.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
+}
 
 # Forum rules.
 FORUMS_THREADS_PER_PAGE = 30
@@ -176,6 +185,14 @@ FORUMS_POST_INTERVAL = env.int("FORUMS_POST_INTERVAL", default=5)
 FORUMS_NEWCOMER_POST_INTERVAL = env.int("FORUMS_NEWCOMER_POST_INTERVAL", default=30)
 FORUMS_THREAD_INTERVAL = env.int("FORUMS_THREAD_INTERVAL", default=15)
 FORUMS_NEWCOMER_THREAD_INTERVAL = env.int("FORUMS_NEWCOMER_THREAD_INTERVAL", default=120)
+
+# Newcomer queue and experts.
+TRIAGE_FIRST_RESPONSE_TARGET_HOURS = env.float("TRIAGE_FIRST_RESPONSE_TARGET_HOURS", default=4)
+# An expert hears about at most one new newcomer thread per this many minutes; the rest are batched.
+EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=10)
+# Until loyalty tiers exist: a member stops being a newcomer after this many posts and days.
+NEWCOMER_MIN_POSTS = 5
+NEWCOMER_MIN_DAYS = 3
 
 # Security. Production (DEBUG=false) passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("community.members.urls")),
+    path("", include("community.notifications.urls")),
+    path("", include("community.expertise.urls")),
+    path("", include("community.triage.urls")),
     path("", include("forums.urls")),
 ]
 

@@ -82,6 +82,9 @@ class Thread(models.Model):
     first_responder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    accepted_answer = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
     reply_count = models.PositiveIntegerField(default=0)
     like_count = models.PositiveIntegerField(default=0)
@@ -97,8 +100,13 @@ class Thread(models.Model):
             models.Index(fields=["-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_latest"),
             models.Index(fields=["category", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_cat_latest"),
             models.Index(fields=["-like_count", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_top"),
-            models.Index(fields=["-created_at"], condition=Q(is_deleted=False, reply_count=0), name="forums_thread_unanswered"),
+            models.Index(fields=["-is_newcomer_thread", "-created_at"], condition=Q(is_deleted=False, reply_count=0),
+                         name="forums_thread_unanswered"),
+            # The newcomer-priority reply queue: one range of this partial index, oldest first.
+            models.Index(fields=["created_at"], condition=Q(is_newcomer_thread=True, first_response_at__isnull=True, is_deleted=False),
+                         name="forums_thread_newcomer_queue"),
             models.Index(fields=["author", "-created_at"], name="forums_thread_author"),
+            models.Index(fields=["created_at"], name="forums_thread_created"),
             GinIndex(fields=["search_vector"], name="forums_thread_search"),
         ]
 
@@ -107,6 +115,10 @@ class Thread(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("forums:thread", args=[self.pk, self.slug or "-"])
+
+    @property
+    def is_solved(self) -> bool:
+        return self.accepted_answer_id is not None
 
     @property
     def page_count(self) -> int:

@@ -46,6 +46,13 @@ def can_like_post(user, post: Post) -> bool:
     )
 
 
+def can_accept_answer(user, thread: Thread) -> bool:
+    """The thread's author or a community manager marks the answer."""
+    if not (user.is_authenticated and user.is_active) or thread.is_deleted:
+        return False
+    return thread.author_id == user.pk or is_staff_member(user)
+
+
 def can_create_tag(user) -> bool:
     return is_staff_member(user)
 
@@ -89,3 +96,8 @@ def check_can_like_post(user, post: Post) -> None:
 def check_can_create_tag(user) -> None:
     if not can_create_tag(user):
         raise PermissionDenied(_("Only community managers create tags."))
+
+
+def check_can_accept_answer(user, thread: Thread) -> None:
+    if not can_accept_answer(user, thread):
+        raise PermissionDenied(_("Only the thread's author or a community manager marks the answer."))

@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from forums import flairs
 from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
 from forums.models import SEARCH_CONFIG, Category, Post, Reaction, ReadState, Subscription, Tag, Thread
 
@@ -70,7 +71,7 @@ def _thread_rows() -> QuerySet[Thread]:
         .select_related("category", "author", "last_poster")
         .only(
             "title", "slug", "category", "author", "last_poster", "reply_count", "like_count", "last_post_number",
-            "last_posted_at", "created_at", "is_newcomer_thread", "is_locked",
+            "last_posted_at", "created_at", "is_newcomer_thread", "is_locked", "accepted_answer",
             "category__name", "category__slug", "category__colour", *_ROW_PEOPLE_FIELDS,
         )
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
@@ -80,8 +81,11 @@ def _thread_rows() -> QuerySet[Thread]:
 TOP_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
 
 
+SOLVED_STATUSES = ("all", "solved", "unsolved")
+
+
 def thread_list(*, member, order: str = "latest", category: Category | None = None,
-                tag: Tag | None = None, period: str = "all", page: int = 1) -> PageOf:
+                tag: Tag | None = None, period: str = "all", status: str = "all", page: int = 1) -> PageOf:
     """Threads for the latest/top/unanswered lists, a category or a tag, with unread marks."""
     per_page = settings.FORUMS_THREADS_PER_PAGE
     threads = _thread_rows()
@@ -89,6 +93,8 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
         threads = threads.filter(category=category)
     if tag is not None:
         threads = threads.filter(tags=tag)
+    if status in ("solved", "unsolved"):
+        threads = threads.filter(accepted_answer__isnull=status == "unsolved")
     if order == "top":
         days = TOP_PERIODS.get(period)
         if days:
@@ -96,11 +102,14 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
         threads = threads.order_by("-like_count", "-last_posted_at")
         total = None
     elif order == "unanswered":
-        threads = threads.filter(reply_count=0).order_by("-created_at")
+        # Newcomers first: their questions are the ones that decide whether they stay.
+        threads = threads.filter(reply_count=0).order_by("-is_newcomer_thread", "-created_at")
         total = None
     else:
         threads = threads.order_by("-last_posted_at")
-        if category is not None:
+        if status != "all":
+            total = None
+        elif category is not None:
             total = category.thread_count
         elif tag is not None:
             total = tag.thread_count
@@ -143,6 +152,7 @@ def thread_for_page(thread_id: int) -> Thread:
 class ThreadPage:
     thread: Thread
     posts: list[Post]
+    accepted_answer: Post | None
     number: int
     page_count: int
     is_watching: bool
@@ -190,7 +200,11 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
     for post in posts:
         post.liked_by_me = post.pk in liked
         post.is_unread = member.is_authenticated and post.number > last_read
-    return ThreadPage(thread=thread, posts=posts, number=page, page_count=thread.page_count,
+    flairs.attach(thread, posts)
+    accepted = next((post for post in posts if post.pk == thread.accepted_answer_id), None)
+    if thread.accepted_answer_id and accepted is None:
+        accepted = Post.objects.defer("search_vector").select_related("author").filter(pk=thread.accepted_answer_id).first()
+    return ThreadPage(thread=thread, posts=posts, accepted_answer=accepted, number=page, page_count=thread.page_count,
                       is_watching=is_watching, last_read_number=last_read)
 
 

@@ -117,7 +117,7 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
             created_at=now,
             last_posted_at=now,
             last_poster=author,
-            is_newcomer_thread=author.tier == 0,
+            is_newcomer_thread=author.is_newcomer,
         )
         thread.tags.set(tags)
         Tag.objects.filter(pk__in=[tag.pk for tag in tags]).update(thread_count=F("thread_count") + 1)
@@ -236,6 +236,8 @@ def post_delete(*, post: Post, member) -> Post:
                 last_poster_id=last["author_id"],
             )
             Category.objects.filter(pk=thread.category_id).update(post_count=F("post_count") - 1)
+            if thread.accepted_answer_id == post.pk:
+                Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
         _send_after_commit(signals.post_hidden, thread_id=thread.pk, post_id=post.pk, member_id=member.pk)
     post.refresh_from_db()
     return post
@@ -295,3 +297,33 @@ def tag_create(*, name: str, description: str = "") -> Tag:
             return Tag.objects.create(name=name[:30], description=description)
     except IntegrityError:
         raise ValidationError(_("The tag “%(name)s” already exists.") % {"name": name}, code="tag_exists") from None
+
+
+def answer_accept(*, thread: Thread, post: Post, member) -> Thread:
+    """Mark `post` as the thread's answer (replacing any earlier one)."""
+    if post.thread_id != thread.pk or post.is_first or post.is_deleted:
+        raise ValidationError(_("Only a reply in this thread can be the answer."), code="not_a_reply")
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        previous_id = locked.accepted_answer_id
+        if previous_id == post.pk:
+            return locked
+        Thread.objects.filter(pk=locked.pk).update(accepted_answer=post)
+        _send_after_commit(
+            signals.answer_accepted, thread_id=locked.pk, post_id=post.pk, author_id=post.author_id,
+            accepted_by_id=member.pk, previous_post_id=previous_id,
+        )
+    locked.accepted_answer = post
+    return locked
+
+
+def answer_unaccept(*, thread: Thread, member) -> Thread:
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        previous_id = locked.accepted_answer_id
+        if previous_id is None:
+            return locked
+        Thread.objects.filter(pk=locked.pk).update(accepted_answer=None)
+        _send_after_commit(signals.answer_unaccepted, thread_id=locked.pk, post_id=previous_id, member_id=member.pk)
+    locked.accepted_answer = None
+    return locked

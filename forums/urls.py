@@ -19,11 +19,13 @@ urlpatterns = [
     path("t/<int:thread_id>/unread/", views.thread_first_unread, name="thread_unread"),
     path("t/<int:thread_id>/reply/", views.reply_create, name="reply"),
     path("t/<int:thread_id>/watch/", views.thread_watch, name="watch"),
+    path("t/<int:thread_id>/unaccept/", views.answer_unaccept, name="answer_unaccept"),
     path("t/<int:thread_id>/<str:slug>/", views.thread_detail, name="thread"),
     path("p/<int:post_id>/", views.post_redirect, name="post"),
     path("p/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("p/<int:post_id>/history/", views.post_history, name="post_history"),
     path("p/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("p/<int:post_id>/like/", views.post_like, name="post_like"),
+    path("p/<int:post_id>/accept/", views.answer_accept, name="answer_accept"),
     path("preview/", views.preview, name="preview"),
 ]

@@ -25,13 +25,17 @@ def _thread_list_page(request, *, order, title, category=None, tag=None, templat
     period = request.GET.get("period", "all") if order == "top" else "all"
     if period not in selectors.TOP_PERIODS:
         period = "all"
+    status = request.GET.get("status", "all")
+    if status not in selectors.SOLVED_STATUSES:
+        status = "all"
     page = selectors.thread_list(
-        member=request.user, order=order, category=category, tag=tag, period=period,
+        member=request.user, order=order, category=category, tag=tag, period=period, status=status,
         page=selectors.page_number(request.GET.get("page")),
     )
     context = {
         "page": page, "threads": page.items, "order": order, "list_title": title,
         "category": category, "tag": tag, "period": period, "top_periods": list(selectors.TOP_PERIODS),
+        "status": status,
     }
     context.update(extra or {})
     return render(request, template, context)
@@ -159,6 +163,7 @@ def _render_thread(request, thread, *, reply_form, status=200):
     return render(request, "forums/thread_detail.html", {
         "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
         "can_reply": permissions.can_reply(user, thread),
+        "can_accept_answer": permissions.can_accept_answer(user, thread),
     }, status=status)
 
 
@@ -295,3 +300,30 @@ def thread_watch(request, thread_id):
 def preview(request):
     html = render_markdown(request.POST.get("body", "")[:services.BODY_MAX]).html
     return HttpResponse(html or format_html("<p class='muted'>{}</p>", _("Nothing to preview yet.")))
+
+
+@login_required
+@require_POST
+def answer_accept(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    thread = post.thread
+    if not permissions.can_see_thread(request.user, thread):
+        raise Http404
+    permissions.check_can_accept_answer(request.user, thread)
+    try:
+        services.answer_accept(thread=thread, post=post, member=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(thread)
+    messages.success(request, _("Marked as the answer. Thank you for closing the loop!"))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def answer_unaccept(request, thread_id):
+    thread = _get_visible_thread(request, thread_id)
+    permissions.check_can_accept_answer(request.user, thread)
+    services.answer_unaccept(thread=thread, member=request.user)
+    messages.success(request, _("The thread is no longer marked as solved."))
+    return redirect(thread)

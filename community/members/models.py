@@ -58,6 +58,12 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
+    def is_newcomer(self) -> bool:
+        """The one newcomer rule (DESIGN.md): trust tier 0. Until the loyalty work computes tiers,
+        `community.members.standing` lifts members out of tier 0 by posts and days since joining."""
+        return self.tier == Tier.NEWCOMER
+
+    @property
     def initials(self) -> str:
         parts = self.name.replace("_", " ").replace(".", " ").replace("-", " ").split()
         letters = "".join(part[0] for part in parts[:2]) or self.username[:1]

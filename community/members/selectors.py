@@ -11,3 +11,7 @@ def member_by_username(username: str) -> User:
 
 def profile_of(member: User) -> Profile | None:
     return Profile.objects.prefetch_related("interests").filter(user=member).first()
+
+
+def members_starting_with(prefix: str, *, limit: int = 10) -> list[User]:
+    return list(User.objects.filter(username__istartswith=prefix, is_active=True).only("username", "display_name").order_by("username")[:limit])

@@ -7,4 +7,5 @@ app_name = "members"
 urlpatterns = [
     path("u/<str:username>/", views.profile, name="profile"),
     path("settings/", views.settings_page, name="settings"),
+    path("members/autocomplete/", views.autocomplete, name="autocomplete"),
 ]

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.members import selectors, services
 from community.members.forms import SettingsForm
 from forums import selectors as forum_selectors
@@ -37,3 +39,13 @@ def settings_page(request):
         messages.success(request, _("Your settings are saved."))
         return redirect("members:settings")
     return render(request, "members/settings.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+@login_required
+def autocomplete(request):
+    """Up to 10 active members whose username starts with ?username= or ?q=, as <option>s for a datalist."""
+    if not permissions.can_work_queue(request.user) and not permissions.can_manage_experts(request.user):
+        raise PermissionDenied
+    prefix = (request.GET.get("username") or request.GET.get("q") or "").strip().lstrip("@")
+    members = selectors.members_starting_with(prefix) if len(prefix) >= 1 else []
+    return render(request, "members/_autocomplete.html", {"members": members})

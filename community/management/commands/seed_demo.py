@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from community import demo_content as words
+from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
+from community.permissions import MODERATORS_GROUP
 from forums.markup import render_markdown
 from forums.models import Category, Post, Reaction, Subscription, Tag, Thread
 from forums.synchronize import synchronize_forums
@@ -56,15 +58,17 @@ class Command(BaseCommand):
         self.now = timezone.now()
         spec = SIZES[size]
         self.password_hash = make_password(DEMO_PASSWORD)
+        # All or nothing: a seed that fails half way leaves no half community behind to be taken as loaded.
         with transaction.atomic():
             members = self._members(spec["members"])
             categories = self._categories()
             tags = self._tags()
-        self.stdout.write(f"members, categories and tags: {time.monotonic() - started:.1f}s")
-        self.bodies = self._body_pool(members)
-        self._threads_and_posts(members, categories, tags, spec)
-        with transaction.atomic():
+            self.stdout.write(f"members, categories and tags: {time.monotonic() - started:.1f}s")
+            self.bodies = self._body_pool(members)
+            self._threads_and_posts(members, categories, tags, spec)
             synchronize_forums()
+            self._first_responses_and_answers()
+            self._experts(members, tags)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
@@ -106,6 +110,46 @@ class Command(BaseCommand):
             [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in everyone], batch_size=5_000
         )
         return everyone
+
+    def _first_responses_and_answers(self) -> None:
+        """What the services record as people reply and accept answers, done in bulk."""
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                UPDATE forums_thread t SET first_response_at = f.created_at, first_responder_id = f.author_id
+                FROM (
+                    SELECT DISTINCT ON (p.thread_id) p.thread_id, p.created_at, p.author_id
+                    FROM forums_post p JOIN forums_thread t2 ON t2.id = p.thread_id
+                    WHERE p.author_id <> t2.author_id AND NOT p.is_deleted
+                    ORDER BY p.thread_id, p.number
+                ) f
+                WHERE t.id = f.thread_id
+            """)
+            # About a third of answered threads have an accepted answer: a reply by someone else, fixed by the seed.
+            cursor.execute("""
+                UPDATE forums_thread t SET accepted_answer_id = a.post_id
+                FROM (
+                    SELECT DISTINCT ON (p.thread_id) p.thread_id, p.id AS post_id
+                    FROM forums_post p JOIN forums_thread t2 ON t2.id = p.thread_id
+                    WHERE p.number > 1 AND p.author_id <> t2.author_id AND t2.id % 3 = 0
+                    ORDER BY p.thread_id, p.like_count DESC, p.number
+                ) a
+                WHERE t.id = a.thread_id
+            """)
+
+    def _experts(self, members, tags) -> None:
+        moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        by_name = {m.username: m for m in members}
+        by_name["moderator"].groups.add(moderators)
+        manager = by_name["manager"]
+        tag_by_name = {t.name: t for t in tags}
+        rows = [Expertise(member=by_name["expert"], tag=tag_by_name[name], appointed_by=manager, created_at=self.now)
+                for name in ("python", "django", "postgres", "beginners")]
+        demo_names = {account[0] for account in DEMO_ACCOUNTS}
+        seasoned = [m for m in members if m.tier >= Tier.REGULAR and m.username not in demo_names]
+        for tag in tags:
+            for member in self.rng.sample(seasoned, k=min(2, len(seasoned))):
+                rows.append(Expertise(member=member, tag=tag, appointed_by=manager, created_at=self.now))
+        Expertise.objects.bulk_create(rows, ignore_conflicts=True)
 
     def _categories(self) -> list[Category]:
         return Category.objects.bulk_create([

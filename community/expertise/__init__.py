@@ -1,0 +1,1 @@
+"""Expertise: members appointed (or, later, earned) as experts in a tag."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExpertiseConfig(AppConfig):
+    name = "community.expertise"
+    label = "expertise"
+    verbose_name = _("Expertise")
+
+    def ready(self) -> None:
+        from community.expertise.flairs import expert_flairs
+        from forums import flairs
+
+        flairs.register(expert_flairs)

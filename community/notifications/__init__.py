@@ -1,0 +1,1 @@
+"""Notifications: one row per recipient per event, the bell, and email now or in a daily digest."""

@@ -1,0 +1,22 @@
+"""The forum's domain signals become notification jobs (ids only, after commit)."""
+
+from django.dispatch import receiver
+
+from community.jobs import enqueue_on_commit
+from community.notifications import tasks
+from forums import signals
+
+
+@receiver(signals.post_created, dispatch_uid="notifications.post_created")
+def on_post_created(sender, *, post_id, **kwargs):
+    enqueue_on_commit(tasks.notify_post_created, post_id)
+
+
+@receiver(signals.reaction_added, dispatch_uid="notifications.reaction_added")
+def on_reaction_added(sender, *, post_id, member_id, **kwargs):
+    enqueue_on_commit(tasks.notify_like, post_id, member_id)
+
+
+@receiver(signals.answer_accepted, dispatch_uid="notifications.answer_accepted")
+def on_answer_accepted(sender, *, post_id, accepted_by_id, **kwargs):
+    enqueue_on_commit(tasks.notify_answer_accepted, post_id, accepted_by_id)

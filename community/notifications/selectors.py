@@ -1,0 +1,41 @@
+"""Read queries for notifications."""
+
+from django.urls import reverse
+
+from community.notifications.models import Kind, Notification, Preference, default_delivery
+
+PER_PAGE = 30
+
+
+def unread_count(member) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
+def notifications_page(member, *, page: int) -> tuple[list[Notification], bool]:
+    """One page of the member's notifications, newest activity first, and whether more follow."""
+    start = (page - 1) * PER_PAGE
+    rows = list(
+        Notification.objects.filter(recipient=member)
+        .select_related("actor", "thread", "post")
+        .only(
+            "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id",
+            "actor__username", "actor__display_name", "thread__title", "thread__slug", "post__number", "post__thread_id",
+        )
+        .order_by("-updated_at", "-id")[start:start + PER_PAGE + 1]
+    )
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
+def preferences_of(member) -> dict[str, str]:
+    chosen = dict(Preference.objects.filter(member=member).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, default_delivery(kind)) for kind in Kind.values}
+
+
+def target_url(notification: Notification) -> str:
+    if notification.kind == Kind.EXPERT_ROUTING and notification.count > 1:
+        return reverse("forums:unanswered")
+    if notification.post_id:
+        return reverse("forums:post", args=[notification.post_id])
+    if notification.thread_id:
+        return reverse("forums:thread_short", args=[notification.thread_id])
+    return reverse("notifications:list")

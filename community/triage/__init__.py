@@ -1,0 +1,1 @@
+"""Triage: the newcomer-priority reply queue community managers work."""

@@ -1,0 +1,38 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from community.triage.selectors import CLAIM_FILTERS, QueueFilters
+from forums.models import Category
+
+User = get_user_model()
+
+
+class QueueFilterForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, label=_("Category"), empty_label=_("All categories"))
+    tag = forms.CharField(required=False, max_length=30, label=_("Tag"), widget=forms.TextInput(attrs={"list": "tag-suggestions"}))
+    claim = forms.ChoiceField(
+        required=False, label=_("Claimed"),
+        choices=[("all", _("All")), ("mine", _("Claimed by me")), ("unclaimed", _("Unclaimed"))],
+    )
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+
+    def filters(self) -> QueueFilters:
+        if not self.is_valid():
+            return QueueFilters()
+        data = self.cleaned_data
+        return QueueFilters(
+            category_id=data["category"].pk if data["category"] else None,
+            tag=data["tag"].strip().lower(),
+            claim=data["claim"] if data["claim"] in CLAIM_FILTERS else "all",
+            overdue_only=data["overdue"],
+        )
+
+
+def member_by_name(raw: str):
+    name = (raw or "").strip().lstrip("@")
+    member = User.objects.filter(username__iexact=name).first() if name else None
+    if member is None:
+        raise ValidationError(_("No member is called “%(name)s”.") % {"name": name or "—"})
+    return member

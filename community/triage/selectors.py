@@ -1,0 +1,168 @@
+"""The newcomer-priority reply queue and its first-response figures."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from community.expertise.selectors import experts_for_tags
+from forums.models import Tag, Thread
+
+PER_PAGE = 30
+CLAIM_FILTERS = ("all", "mine", "unclaimed")
+
+
+def target() -> timedelta:
+    return timedelta(hours=settings.TRIAGE_FIRST_RESPONSE_TARGET_HOURS)
+
+
+def waiting_newcomer_threads() -> QuerySet[Thread]:
+    """Newcomer threads nobody but the author has answered: the rows of the partial index forums_thread_newcomer_queue."""
+    return Thread.objects.filter(is_newcomer_thread=True, first_response_at__isnull=True, is_deleted=False)
+
+
+def in_queue(now) -> QuerySet[Thread]:
+    return waiting_newcomer_threads().filter(
+        Q(queue_entry__isnull=True)
+        | Q(queue_entry__no_reply_needed_at__isnull=True)
+        & (Q(queue_entry__snoozed_until__isnull=True) | Q(queue_entry__snoozed_until__lte=now))
+    )
+
+
+@dataclass
+class QueueFilters:
+    category_id: int | None = None
+    tag: str = ""
+    claim: str = "all"
+    overdue_only: bool = False
+
+
+def newcomer_queue(*, member, filters: QueueFilters, page: int = 1) -> tuple[list[Thread], bool]:
+    """Oldest-waiting first; each row gets wait, colour, entry and suggested experts. Fixed number of queries."""
+    now = timezone.now()
+    threads = in_queue(now)
+    if filters.category_id:
+        threads = threads.filter(category_id=filters.category_id)
+    if filters.tag:
+        threads = threads.filter(tags__name=filters.tag)
+    if filters.claim == "mine":
+        threads = threads.filter(queue_entry__claimed_by=member)
+    elif filters.claim == "unclaimed":
+        threads = threads.filter(Q(queue_entry__isnull=True) | Q(queue_entry__claimed_by__isnull=True))
+    if filters.overdue_only:
+        threads = threads.filter(created_at__lte=now - target())
+    start = (page - 1) * PER_PAGE
+    rows = list(
+        threads.select_related("author", "category", "queue_entry", "queue_entry__claimed_by", "queue_entry__assigned_to")
+        .defer("search_vector")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .order_by("created_at", "id")[start:start + PER_PAGE + 1]
+    )
+    has_more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    decorate_rows(rows, now=now)
+    return rows, has_more
+
+
+def decorate_rows(rows: list[Thread], *, now) -> None:
+    experts = experts_for_tags({tag.pk for row in rows for tag in row.tags.all()})
+    limit = target()
+    for row in rows:
+        row.waited = now - row.created_at
+        ratio = row.waited / limit
+        row.wait_state = "overdue" if ratio >= 1 else "warning" if ratio >= 0.5 else "ok"
+        row.entry = getattr(row, "queue_entry", None)
+        suggested = {}
+        for tag in row.tags.all():
+            for expert in experts.get(tag.pk, []):
+                if expert.pk != row.author_id:
+                    suggested.setdefault(expert.pk, expert)
+        row.suggested_experts = list(suggested.values())[:3]
+
+
+def queue_row(thread_id: int):
+    now = timezone.now()
+    row = (
+        Thread.objects.filter(pk=thread_id)
+        .select_related("author", "category", "queue_entry", "queue_entry__claimed_by", "queue_entry__assigned_to")
+        .defer("search_vector")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .first()
+    )
+    if row is not None:
+        decorate_rows([row], now=now)
+    return row
+
+
+@dataclass
+class ResponseFigures:
+    threads: int
+    answered: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    within_target: int
+    due: int
+
+    @property
+    def within_target_percent(self) -> float | None:
+        return None if not self.due else round(100 * self.within_target / self.due, 1)
+
+
+WINDOWS = (7, 30)
+
+
+def _figure_columns(window: str, scope: str) -> str:
+    """Six aggregate columns for threads started in `window` (a SQL condition) within `scope`."""
+    base = f"{window} AND {scope}"
+    answered = f"{base} AND first_response_at IS NOT NULL"
+    waited = "extract(epoch FROM first_response_at - created_at)"
+    return ", ".join([
+        f"count(*) FILTER (WHERE {base})",
+        f"count(*) FILTER (WHERE {answered})",
+        f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {waited}) FILTER (WHERE {answered})",
+        f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {waited}) FILTER (WHERE {answered})",
+        f"count(*) FILTER (WHERE {answered} AND first_response_at - created_at <= %(target)s)",
+        f"count(*) FILTER (WHERE {base} AND (first_response_at IS NOT NULL OR created_at <= %(now)s - %(target)s))",
+    ])
+
+
+def response_figures(now=None) -> dict[tuple[int, str], ResponseFigures]:
+    """Time to first response for threads started in the last 7 and 30 days, newcomers' and everyone's, in one query.
+
+    "Due" threads are those answered, or unanswered for longer than the target: a thread posted a
+    minute ago is not yet a miss.
+    """
+    now = now or timezone.now()
+    scopes = {"newcomers": "is_newcomer_thread", "everyone": "TRUE"}
+    keys, columns, params = [], [], {"target": target(), "now": now}
+    for days in WINDOWS:
+        params[f"since{days}"] = now - timedelta(days=days)
+        for scope, condition in scopes.items():
+            keys.append((days, scope))
+            columns.append(_figure_columns(f"created_at >= %(since{days})s", condition))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM forums_thread "  # noqa: S608  (no user input in the SQL text)
+        f"WHERE NOT is_deleted AND created_at >= %(since{max(WINDOWS)})s AND created_at <= %(now)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchone()
+    return {key: ResponseFigures(*values[index * 6:(index + 1) * 6]) for index, key in enumerate(keys)}
+
+
+def queue_counts(now=None) -> dict[str, int]:
+    now = now or timezone.now()
+    waiting = waiting_newcomer_threads().exclude(queue_entry__no_reply_needed_at__isnull=False)
+    return waiting.aggregate(waiting=Count("id"), overdue=Count("id", filter=Q(created_at__lte=now - target())))
+
+
+def dashboard_figures() -> dict:
+    now = timezone.now()
+    figures = response_figures(now)
+    return {
+        "counts": queue_counts(now),
+        "windows": [{"days": days, "newcomers": figures[days, "newcomers"], "everyone": figures[days, "everyone"]} for days in WINDOWS],
+    }

@@ -1,0 +1,44 @@
+"""Routing a newcomer's thread to the experts in its tags, at most one notification per expert per batch window."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from community.expertise.selectors import experts_for_tags
+from community.jobs import job
+from community.notifications import services
+from community.notifications.models import Kind, Notification
+from forums.models import Thread
+
+
+@job(name="triage.route_newcomer_thread")
+def route_newcomer_thread(thread_id: int) -> int:
+    """Tell each expert in the thread's tags. An expert told within the batch window gets this thread
+    gathered into that unread notification instead of a new one ("3 new questions")."""
+    thread = Thread.objects.select_related("author").filter(pk=thread_id, is_newcomer_thread=True, is_deleted=False).first()
+    if thread is None:
+        return 0
+    experts = {}
+    for members in experts_for_tags(thread.tags.values_list("pk", flat=True)).values():
+        for member in members:
+            if member.pk != thread.author_id:
+                experts[member.pk] = member
+    window_start = timezone.now() - timedelta(minutes=settings.EXPERT_ROUTING_BATCH_MINUTES)
+    told = 0
+    for expert in experts.values():
+        with transaction.atomic():
+            recent = (
+                Notification.objects.select_for_update()
+                .filter(recipient=expert, kind=Kind.EXPERT_ROUTING, read_at__isnull=True, created_at__gte=window_start)
+                .order_by("-created_at").first()
+            )
+            if recent is not None and recent.dedupe_key != f"routing:thread:{thread.pk}":
+                services.notify_gathered(recipient=expert, kind=Kind.EXPERT_ROUTING, dedupe_key=recent.dedupe_key,
+                                         item=thread.pk, actor=thread.author, email=False)
+            else:
+                services.notify_gathered(recipient=expert, kind=Kind.EXPERT_ROUTING, dedupe_key=f"routing:thread:{thread.pk}",
+                                         item=thread.pk, actor=thread.author, thread=thread)
+        told += 1
+    return told

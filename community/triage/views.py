@@ -1,0 +1,105 @@
+"""The newcomer queue page and its htmx actions. Each action re-renders its row in place."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import permissions
+from community.triage import selectors, services
+from community.triage.forms import QueueFilterForm, member_by_name
+from forums.models import Tag, Thread
+from forums.selectors import page_number
+
+
+@login_required
+def queue(request):
+    permissions.check_can_work_queue(request.user)
+    form = QueueFilterForm(request.GET or None)
+    number = page_number(request.GET.get("page"))
+    rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number)
+    return render(request, "triage/queue.html", {
+        "rows": rows, "has_more": has_more, "page_number": number, "form": form,
+        "figures": selectors.dashboard_figures(), "target_hours": selectors.target().total_seconds() / 3600,
+        "tags": Tag.objects.only("name"),
+    })
+
+
+def _thread(thread_id: int) -> Thread:
+    thread = Thread.objects.filter(pk=thread_id, is_newcomer_thread=True).first()
+    if thread is None:
+        raise Http404(_("No newcomer thread with this number."))
+    return thread
+
+
+def _act(request, thread_id, action):
+    permissions.check_can_work_queue(request.user)
+    thread = _thread(thread_id)
+    error = note = ""
+    try:
+        note = action(thread)
+    except ValidationError as problem:
+        error = " ".join(problem.messages)
+    if request.headers.get("HX-Request") != "true":
+        if error:
+            messages.error(request, error)
+        elif note:
+            messages.success(request, note)
+        return redirect("triage:queue")
+    row = selectors.queue_row(thread.pk)
+    left_queue = row.first_response_at is not None or (row.entry and (row.entry.no_reply_needed_at or _snoozed(row)))
+    return render(request, "triage/_row.html", {"row": row, "error": error, "note": note, "left_queue": left_queue})
+
+
+def _snoozed(row) -> bool:
+    return bool(row.entry.snoozed_until and row.entry.snoozed_until > timezone.now())
+
+
+@login_required
+@require_POST
+def claim(request, thread_id):
+    def action(thread):
+        services.claim(thread=thread, member=request.user)
+        return _("Claimed: it is yours to answer or route.")
+    return _act(request, thread_id, action)
+
+
+@login_required
+@require_POST
+def unclaim(request, thread_id):
+    def action(thread):
+        services.unclaim(thread=thread, member=request.user, is_manager=permissions.is_manager(request.user))
+        return _("Released.")
+    return _act(request, thread_id, action)
+
+
+@login_required
+@require_POST
+def assign(request, thread_id):
+    def action(thread):
+        assignee = member_by_name(request.POST.get("username", ""))
+        services.assign(thread=thread, assignee=assignee, assigned_by=request.user)
+        return _("Assigned to %(name)s; they have been notified.") % {"name": assignee.name}
+    return _act(request, thread_id, action)
+
+
+@login_required
+@require_POST
+def snooze(request, thread_id):
+    def action(thread):
+        entry = services.snooze(thread=thread, member=request.user, duration=request.POST.get("duration", ""))
+        return _("Snoozed until %(when)s.") % {"when": entry.snoozed_until.strftime("%Y-%m-%d %H:%M %Z")}
+    return _act(request, thread_id, action)
+
+
+@login_required
+@require_POST
+def no_reply_needed(request, thread_id):
+    def action(thread):
+        services.mark_no_reply_needed(thread=thread, member=request.user, reason=request.POST.get("reason", ""))
+        return _("Marked as needing no reply.")
+    return _act(request, thread_id, action)
