@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "community.notifications.context_processors.unread_notifications",
+                "community.context_processors.roles",
             ],
         },
     },
@@ -168,7 +169,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A web request publishing a task must not hang on a dead broker: one quick try, then the job is
+# kept in PostgreSQL (community.jobs). Workers reconnect on their own terms (broker_connection_*).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},

@@ -15,6 +15,36 @@ def _clean_cache():
 
 
 @pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread of this process) consuming the test broker on Redis.
+
+    Flows that cross Celery need committed data, hence transactional_db; mail sent by tasks lands
+    in django.core.mail.outbox because the worker shares this process.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from community.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
+        yield worker
+    app.control.purge()
+
+
+def wait_for(condition, *, timeout: float = 10.0, interval: float = 0.05):
+    """Poll until `condition()` is truthy (work done by the Celery worker); fail with a clear message."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s: {condition}")
+
+
+@pytest.fixture
 def member(db):
     return UserFactory(username="mo", tier=Tier.MEMBER)
 
@@ -57,6 +87,16 @@ def category(db):
 @pytest.fixture
 def read_only_category(db):
     return CategoryFactory(name="Announcements", slug="announcements", is_read_only=True)
+
+
+@pytest.fixture
+def moderator_in_group(moderator):
+    from django.contrib.auth.models import Group
+
+    from community.permissions import MODERATORS_GROUP
+
+    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return moderator
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from community import permissions
+from community.expertise import selectors as expertise_selectors
 from community.members import selectors, services
 from community.members.forms import SettingsForm
 from forums import selectors as forum_selectors
@@ -20,6 +21,8 @@ def profile(request, username):
         "profile": selectors.profile_of(member),
         "counts": forum_selectors.member_post_counts(member),
         "recent_posts": forum_selectors.member_recent_posts(member),
+        "expert_tags": expertise_selectors.expert_tags_of([member.pk]).get(member.pk, []),
+        "can_manage_experts": permissions.can_manage_experts(request.user),
     })
 
 

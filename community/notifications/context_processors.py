@@ -1,6 +1,6 @@
 """The bell's unread count, counted only when a page shows the bell (one indexed query)."""
 
-from django.utils.functional import SimpleLazyObject
+from functools import cache
 
 from community.notifications.selectors import unread_count
 
@@ -9,4 +9,5 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    # Templates call a callable when they read the variable: the count runs at most once, and only if shown.
+    return {"unread_notifications": cache(lambda: unread_count(user))}

@@ -54,7 +54,7 @@ def notify_gathered(*, recipient, kind: str, dedupe_key: str, item: int, actor=N
         if not created:
             if item in notification.gathered:
                 return notification
-            notification.gathered = (notification.gathered + [item])[-GATHERED_KEEP:]
+            notification.gathered = ([*notification.gathered, item])[-GATHERED_KEEP:]
             notification.count += 1
             notification.actor, notification.updated_at, notification.read_at = actor, now, None
             notification.save(update_fields=["gathered", "count", "actor", "updated_at", "read_at"])
@@ -93,4 +93,4 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
 
 def unsubscribe(*, member, kind: str) -> None:
     """Stop emails of one kind, or of every kind (ALL_KINDS, the digest's link)."""
-    preferences_save(member=member, choices={k: Delivery.NEVER for k in (Kind.values if kind == ALL_KINDS else [kind])})
+    preferences_save(member=member, choices=dict.fromkeys(Kind.values if kind == ALL_KINDS else [kind], Delivery.NEVER))

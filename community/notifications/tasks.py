@@ -23,13 +23,14 @@ def notify_post_created(post_id: int) -> int:
     if post is None:
         return 0
     thread, key = post.thread, f"post:{post.pk}"
-    # Most specific reason first; each member hears about this post once.
+    # Most specific reason first (a quote names its author with @, so it comes before mentions);
+    # each member hears about this post once.
     recipients: dict[int, str] = {}
-    for member_id in Mention.objects.filter(post=post).values_list("member_id", flat=True):
-        recipients.setdefault(member_id, Kind.MENTION)
     quoted_ids = [int(pk) for pk in QUOTED_POST.findall(post.body)]
     for member_id in Post.objects.filter(pk__in=quoted_ids, thread=thread).values_list("author_id", flat=True):
         recipients.setdefault(member_id, Kind.QUOTE)
+    for member_id in Mention.objects.filter(post=post).values_list("member_id", flat=True):
+        recipients.setdefault(member_id, Kind.MENTION)
     if post.number > 1:
         recipients.setdefault(thread.author_id, Kind.REPLY)
         for member_id in Subscription.objects.filter(thread=thread).values_list("member_id", flat=True):

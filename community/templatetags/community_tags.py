@@ -11,7 +11,7 @@ def seconds_short(value) -> str:
     """A duration in seconds as '45 min', '3 h 20 min' or '2 d 4 h'; '—' when there is none."""
     if value is None:
         return "—"
-    minutes = int(round(float(value) / 60))
+    minutes = round(float(value) / 60)
     if minutes < 60:
         return _("%(m)d min") % {"m": minutes}
     hours, minutes = divmod(minutes, 60)

@@ -97,7 +97,8 @@ class Command(BaseCommand):
             username = f"{first}_{last}" if (first, last) not in names else f"{first}_{last}{len(people)}"
             names.add((first, last))
             newcomer = self.rng.random() < 0.15
-            joined_days = self.rng.uniform(0.2, 3) if newcomer else self.rng.uniform(4, 900)
+            # Regulars joined before the oldest demo thread; newcomers in the last three days.
+            joined_days = self.rng.uniform(0.2, 3) if newcomer else self.rng.uniform(730, 1500)
             tier = Tier.NEWCOMER if newcomer else self.rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
             people.append(User(
                 username=username, email=f"{username}@example.org", display_name=f"{first.title()} {last.title()}",
@@ -218,10 +219,12 @@ class Command(BaseCommand):
             index = offset + i
             # Spread threads over two years, newest last; the last 3% are recent newcomer questions.
             created = self.now - timedelta(days=age_days * (1 - index / thread_total)) - timedelta(minutes=rng.uniform(30, 600))
-            recent_newcomer = index >= thread_total * 0.97 and newcomers
+            recent_newcomer = bool(newcomers) and index >= thread_total * 0.97
+            if recent_newcomer:  # newcomers' threads are from the days since they joined
+                created = self.now - timedelta(hours=rng.uniform(0.3, 60))
             if index % 97 == 0:
                 author, category = rng.choice(managers), announcements
-            elif recent_newcomer or (newcomers and rng.random() < 0.1):
+            elif recent_newcomer:
                 author, category = rng.choice(newcomers), rng.choice(categories)
             else:
                 author, category = rng.choice(regulars), rng.choice(categories)
@@ -234,11 +237,13 @@ class Command(BaseCommand):
             )
             thread.slug = slugify(thread.title, allow_unicode=True)[:80] or "-"
             plans.append([thread, weight, rng.sample(tags, k=rng.randint(0, 3))])
-        # Share this chunk's replies out by weight so the totals come out exact.
+        # Share this chunk's replies out by weight so the totals come out exact; every thread not
+        # meant to stay unanswered gets at least one reply.
         budget = reply_budget * (offset + count) // thread_total - reply_budget * offset // thread_total
+        answered_count = sum(1 for plan in plans if plan[1] > 0)
         total_weight = sum(plan[1] for plan in plans) or 1.0
         for plan in plans:
-            plan[1] = int(plan[1] / total_weight * budget)
+            plan[1] = 1 + int(plan[1] / total_weight * (budget - answered_count)) if plan[1] > 0 else 0
         answered = [plan for plan in plans if plan[1] > 0] or plans
         for _ in range(budget - sum(plan[1] for plan in plans)):
             rng.choice(answered)[1] += 1
