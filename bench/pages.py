@@ -1,7 +1,8 @@
 """Server time and SQL query count of the main pages, on whatever data the database holds.
 
 Run against the demo data (`seed_demo` or `seed_demo --size large`):
-    .venv/bin/python bench/pages.py [--runs 50] [--user member]
+    .venv/bin/python bench/pages.py [--runs 50] [--user member] [--notifications 5000]
+`--notifications N` first gives the `manager` account N notifications (once), to time /notifications/.
 Prints a Markdown table for docs/benchmarks.md. Times are in-process (Django test client, no
 network), p50 and p95 over the runs after one warm-up request.
 """
@@ -24,9 +25,11 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from community.members.models import User  # noqa: E402
-from forums.models import Category, Tag, Thread  # noqa: E402
+from community.notifications.models import Kind, Notification  # noqa: E402
+from forums.models import Category, Post, Tag, Thread  # noqa: E402
 
 
 def pages() -> list[tuple[str, str]]:
@@ -48,6 +51,22 @@ def pages() -> list[tuple[str, str]]:
     ]
 
 
+MANAGER_PAGES = [("newcomer queue (manager)", "/queue/"), ("notifications (manager)", "/notifications/")]
+
+
+def give_notifications(member: User, count: int) -> None:
+    have = Notification.objects.filter(recipient=member, dedupe_key__startswith="bench:").count()
+    if have >= count:
+        return
+    post = Post.objects.select_related("thread").filter(number=2).first()
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [Notification(recipient=member, kind=Kind.WATCHED_REPLY, actor=post.author, thread=post.thread, post=post,
+                      dedupe_key=f"bench:{i}", created_at=now, updated_at=now) for i in range(have, count)],
+        batch_size=5_000,
+    )
+
+
 def measure(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
     client.get(url)  # warm-up
     timings = []
@@ -65,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--user", default="member")
+    parser.add_argument("--notifications", type=int, default=0)
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     client = Client()
@@ -75,6 +95,15 @@ def main() -> None:
     for name, url in pages():
         p50, p95, queries, status = measure(client, url, args.runs)
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {queries} | {status} |")
+    manager = User.objects.get(username="manager")
+    if args.notifications:
+        give_notifications(manager, args.notifications)
+    client.force_login(manager)
+    for name, url in MANAGER_PAGES:
+        p50, p95, queries, status = measure(client, url, args.runs)
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {queries} | {status} |")
+    waiting = Thread.objects.filter(is_newcomer_thread=True, first_response_at__isnull=True, is_deleted=False).count()
+    print(f"\nWaiting newcomer threads: {waiting}; manager's notifications: {Notification.objects.filter(recipient=manager).count()}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ def is_manager(user) -> bool:
 
 
 def is_moderator(user) -> bool:
-    return user.is_authenticated and user.is_active and user.groups.filter(name=MODERATORS_GROUP).exists()
+    return user.is_authenticated and user.is_active and MODERATORS_GROUP in user.group_names
 
 
 def can_manage_experts(user) -> bool:

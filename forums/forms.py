@@ -24,7 +24,7 @@ class TagsField(forms.CharField):
         self.max_count = max_count
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Tags"))
-        kwargs.setdefault("help_text", _("Up to 5 existing tags, separated by commas."))
+        kwargs.setdefault("help_text", _("Up to %(count)d existing tags, separated by commas.") % {"count": max_count})
         super().__init__(**kwargs)
         self.widget.attrs.update({"list": "tag-suggestions", "autocomplete": "off"})
 

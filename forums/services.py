@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -276,15 +276,17 @@ def thread_unwatch(*, thread: Thread, member) -> None:
 
 
 def thread_mark_read(*, thread: Thread, member, up_to_number: int) -> None:
-    """Move the member's read mark forward (never back) to `up_to_number`."""
-    now = timezone.now()
-    updated = ReadState.objects.filter(
-        member=member, thread=thread, last_read_number__lt=up_to_number
-    ).update(last_read_number=up_to_number, updated_at=now)
-    if not updated:
-        ReadState.objects.bulk_create(
-            [ReadState(member=member, thread=thread, last_read_number=up_to_number, updated_at=now)],
-            ignore_conflicts=True,
+    """Move the member's read mark forward (never back) to `up_to_number`: one upsert statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO forums_readstate (member_id, thread_id, last_read_number, updated_at)
+            VALUES (%s, %s, %s, now())
+            ON CONFLICT (member_id, thread_id) DO UPDATE
+            SET last_read_number = EXCLUDED.last_read_number, updated_at = EXCLUDED.updated_at
+            WHERE forums_readstate.last_read_number < EXCLUDED.last_read_number
+            """,
+            [member.pk, thread.pk, up_to_number],
         )
 
 

@@ -75,8 +75,13 @@ class User(AbstractUser):
         return AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
 
     @cached_property
+    def group_names(self) -> frozenset[str]:
+        """The member's groups, read once per request for every role check."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
     def is_community_manager(self) -> bool:
-        return self.is_superuser or self.groups.filter(name=MANAGERS_GROUP).exists()
+        return self.is_superuser or MANAGERS_GROUP in self.group_names
 
 
 MANAGERS_GROUP = "Community managers"
