@@ -440,3 +440,11 @@ def test_preview_renders_through_the_pipeline(client, member):
     client.force_login(member)
     html = client.post("/preview/", {"body": "**hi** <script>x</script>"}).content.decode()
     assert "<strong>hi</strong>" in html and "<script>" not in html
+
+
+def test_unanswered_lists_newcomer_threads_first(client, member, newcomer, category):
+    make_thread(author=member, category=category, title="Member question")
+    make_thread(author=newcomer, category=category, title="Newcomer question")
+    make_thread(author=member, category=category, title="Newest member question")
+    titles = [t.title for t in client.get("/unanswered/").context["threads"]]
+    assert titles == ["Newcomer question", "Newest member question", "Member question"]

@@ -209,3 +209,12 @@ def test_first_response_figures(manager, newcomer, member, expert, category):
     assert newcomers.within_target_percent == 50.0
     assert (everyone.threads, everyone.answered, everyone.within_target, everyone.due) == (6, 4, 3, 5)
     assert figures[30, "everyone"].threads == 6
+
+
+def test_row_actions_load_on_demand_for_queue_workers_only(client, manager, member, newcomer, category):
+    thread = make_thread(author=newcomer, category=category)
+    client.force_login(member)
+    assert client.get(reverse("triage:actions", args=[thread.pk])).status_code == 403
+    client.force_login(manager)
+    html = client.get(reverse("triage:actions", args=[thread.pk])).content.decode()
+    assert reverse("triage:snooze", args=[thread.pk]) in html and reverse("triage:no_reply_needed", args=[thread.pk]) in html

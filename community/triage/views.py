@@ -29,6 +29,13 @@ def queue(request):
     })
 
 
+@login_required
+def row_actions(request, thread_id):
+    """The assign / snooze / no-reply forms of one row, loaded when its "More" is opened."""
+    permissions.check_can_work_queue(request.user)
+    return render(request, "triage/_row_actions.html", {"row": _thread(thread_id)})
+
+
 def _thread(thread_id: int) -> Thread:
     thread = Thread.objects.filter(pk=thread_id, is_newcomer_thread=True).first()
     if thread is None:
