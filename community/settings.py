@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.MemberPreferencesMiddleware",
+    "loyalty.middleware.VisitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "community.notifications.context_processors.unread_notifications",
                 "community.context_processors.roles",
+                "loyalty.context_processors.celebrations",
             ],
         },
     },
@@ -178,7 +180,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "requeue-pending-jobs": {"task": "community.requeue_pending_jobs", "schedule": 300.0},
-    "refresh-newcomer-standing": {"task": "members.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
+    "refresh-loyalty-standing": {"task": "loyalty.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
+    "celebrate-today": {"task": "loyalty.celebrate_today", "schedule": crontab(hour=6, minute=0)},
 }
 
 # Forum rules.
@@ -195,9 +198,6 @@ FORUMS_NEWCOMER_THREAD_INTERVAL = env.int("FORUMS_NEWCOMER_THREAD_INTERVAL", def
 TRIAGE_FIRST_RESPONSE_TARGET_HOURS = env.float("TRIAGE_FIRST_RESPONSE_TARGET_HOURS", default=4)
 # An expert hears about at most one new newcomer thread per this many minutes; the rest are batched.
 EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=10)
-# Until loyalty tiers exist: a member stops being a newcomer after this many posts and days.
-NEWCOMER_MIN_POSTS = 5
-NEWCOMER_MIN_DAYS = 3
 
 # Security. Production (DEBUG=false) passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

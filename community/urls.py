@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("community.notifications.urls")),
     path("", include("community.expertise.urls")),
     path("", include("community.triage.urls")),
+    path("", include("loyalty.urls")),
     path("", include("forums.urls")),
 ]
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from forums import flairs
@@ -299,3 +300,51 @@ def member_post_counts(member) -> dict[str, int]:
         "threads": posts.filter(number=1).count(),
         "likes_received": posts.aggregate(total=Sum("like_count"))["total"] or 0,
     }
+
+
+@dataclass
+class PostFacts:
+    post_id: int
+    author_id: int
+    thread_id: int
+    number: int
+    category_id: int
+    is_newcomer_thread: bool
+    is_deleted: bool
+
+
+def post_facts(post_id: int) -> PostFacts | None:
+    """What other apps need to know about a post, without touching forum models themselves."""
+    row = (
+        Post.objects.filter(pk=post_id)
+        .values_list("pk", "author_id", "thread_id", "number", "thread__category_id", "thread__is_newcomer_thread", "is_deleted")
+        .first()
+    )
+    return PostFacts(*row) if row else None
+
+
+def member_activity(member_id: int) -> dict[str, int]:
+    """Counts that trust tiers and badges are computed from, in four queries."""
+    posts = Post.objects.filter(author_id=member_id, is_deleted=False, thread__is_deleted=False)
+    counts = posts.aggregate(
+        posts=Count("id"),
+        threads_replied=Count("thread_id", filter=Q(number__gt=1), distinct=True),
+        likes_received=Coalesce(Sum("like_count"), 0),
+        best_post_likes=Coalesce(Max("like_count"), 0),
+    )
+    counts["likes_given"] = Reaction.objects.filter(member_id=member_id).count()
+    counts["accepted_answers"] = Thread.objects.filter(accepted_answer__author_id=member_id, is_deleted=False).count()
+    counts["posts_read"] = ReadState.objects.filter(member_id=member_id).aggregate(n=Coalesce(Sum("last_read_number"), 0))["n"]
+    return counts
+
+
+def liked_posts_of(member_id: int, *, min_likes: int) -> list[int]:
+    return list(Post.objects.filter(author_id=member_id, is_deleted=False, like_count__gte=min_likes).values_list("pk", flat=True))
+
+
+def accepted_answers_by_tag(member_id: int) -> dict[str, int]:
+    rows = (
+        Thread.objects.filter(accepted_answer__author_id=member_id, is_deleted=False)
+        .values_list("tags__name").annotate(n=Count("id")).filter(tags__name__isnull=False)
+    )
+    return dict(rows)

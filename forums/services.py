@@ -167,6 +167,9 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
         _watch(locked, author, now)
         _mark_read(locked, author, number, now)
         _send_after_commit(signals.post_created, thread_id=locked.pk, post_id=post.pk, author_id=author.pk)
+        if first_response:
+            _send_after_commit(signals.first_response_given, thread_id=locked.pk, post_id=post.pk, responder_id=author.pk,
+                               is_newcomer_thread=locked.is_newcomer_thread)
     logger.info("post_created", extra={"thread_id": thread.pk, "post_id": post.pk, "author_id": author.pk})
     return post
 

@@ -1,1 +1,1 @@
-"""Loyalty: built by its own issue; the app exists so the layout and migrations are stable."""
+"""Loyalty: the points ledger, earning rules, tiers, badges, rewards, leaderboard, kudos and celebrations."""

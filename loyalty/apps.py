@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
+    verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from loyalty import receivers  # noqa: F401  (domain signals become award jobs)

@@ -104,7 +104,7 @@ def test_experts_page_is_constant_in_queries(client, manager, django_assert_max_
     for i in range(20):
         expert_appoint(member=UserFactory(), tags=tags[i % 10: i % 10 + 2], appointed_by=manager)
     client.force_login(manager)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         assert client.get("/experts/").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         assert client.get("/experts/tag1/").status_code == 200

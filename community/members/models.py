@@ -44,6 +44,9 @@ class User(AbstractUser):
         choices=[("", _("Browser default")), ("en", "English"), ("ru", "Русский")],
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONE_CHOICES)
+    # Beta features the member switched on (only honoured while their tier has the beta_features perk).
+    beta_features = models.JSONField(default=list, blank=True)
+    flair_text = models.CharField(_("flair"), max_length=30, blank=True)
 
     class Meta:
         constraints = [
@@ -59,9 +62,20 @@ class User(AbstractUser):
 
     @property
     def is_newcomer(self) -> bool:
-        """The one newcomer rule (DESIGN.md): trust tier 0. Until the loyalty work computes tiers,
-        `community.members.standing` lifts members out of tier 0 by posts and days since joining."""
+        """The one newcomer rule (DESIGN.md): trust tier 0, computed by loyalty.tiers."""
         return self.tier == Tier.NEWCOMER
+
+    def has_perk(self, perk: str) -> bool:
+        """Tier-gated abilities, from the one table in community.members.perks. Staff and managers have them all."""
+        from community.members.perks import perk_tier
+
+        if not self.is_active:
+            return False
+        return self.tier >= perk_tier(perk) or self.is_superuser
+
+    def uses_beta(self, feature: str) -> bool:
+        """The feature-flag helper: a beta feature is on when the member may have betas and switched it on."""
+        return self.has_perk("beta_features") and feature in (self.beta_features or [])
 
     @property
     def initials(self) -> str:

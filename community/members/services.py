@@ -2,19 +2,28 @@
 
 from django.db import transaction
 
+from community.members import signals
 from community.members.models import Profile, User
 from forums.markup import render_markdown
 
 
 def profile_update(*, member: User, display_name: str, language: str, timezone: str, bio: str,
-                   interests, birthday_day: int | None, birthday_month: int | None) -> Profile:
+                   interests, birthday_day: int | None, birthday_month: int | None,
+                   dark_theme: bool | None = None, flair_text: str | None = None) -> Profile:
     with transaction.atomic():
         member.display_name, member.language, member.timezone = display_name, language, timezone
-        member.save(update_fields=["display_name", "language", "timezone"])
+        if dark_theme is not None and member.has_perk("beta_features"):
+            betas = set(member.beta_features or [])
+            betas = betas | {"dark_theme"} if dark_theme else betas - {"dark_theme"}
+            member.beta_features = sorted(betas)
+        if flair_text is not None and member.has_perk("custom_flair"):
+            member.flair_text = " ".join(flair_text.split())
+        member.save(update_fields=["display_name", "language", "timezone", "beta_features", "flair_text"])
         profile, _created = Profile.objects.get_or_create(user=member)
         profile.bio = bio
         profile.bio_html = render_markdown(bio).html if bio else ""
         profile.birthday_day, profile.birthday_month = birthday_day, birthday_month
         profile.save()
         profile.interests.set(interests)
+        transaction.on_commit(lambda: signals.profile_updated.send(sender=Profile, member_id=member.pk))
     return profile

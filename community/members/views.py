@@ -12,6 +12,8 @@ from community.members import selectors, services
 from community.members.forms import SettingsForm
 from forums import selectors as forum_selectors
 from forums.models import Tag
+from loyalty import selectors as loyalty_selectors
+from loyalty import tiers
 
 
 def profile(request, username):
@@ -22,6 +24,9 @@ def profile(request, username):
         "counts": forum_selectors.member_post_counts(member),
         "recent_posts": forum_selectors.member_recent_posts(member),
         "expert_tags": expertise_selectors.expert_tags_of([member.pk]).get(member.pk, []),
+        "badges": loyalty_selectors.badges_of(member),
+        "kudos": loyalty_selectors.kudos_for(member),
+        "progress": tiers.progress_to_next(member) if request.user == member else None,
         "can_manage_experts": permissions.can_manage_experts(request.user),
     })
 
@@ -30,13 +35,14 @@ def profile(request, username):
 def settings_page(request):
     member = request.user
     profile = selectors.profile_of(member)
-    initial = {"display_name": member.display_name, "language": member.language, "timezone": member.timezone}
+    initial = {"display_name": member.display_name, "language": member.language, "timezone": member.timezone,
+               "dark_theme": member.uses_beta("dark_theme"), "flair_text": member.flair_text}
     if profile:
         initial.update(
             bio=profile.bio, birthday_day=profile.birthday_day, birthday_month=profile.birthday_month,
             interests=", ".join(tag.name for tag in profile.interests.all()),
         )
-    form = SettingsForm(request.POST or None, initial=initial)
+    form = SettingsForm(request.POST or None, initial=initial, member=member)
     if request.method == "POST" and form.is_valid():
         services.profile_update(member=member, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))

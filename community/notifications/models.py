@@ -15,6 +15,10 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("Threads assigned to you")
     EXPERT_ROUTING = "expert_routing", _("New questions in your expert tags")
     ANSWER_ACCEPTED = "answer_accepted", _("Your answers accepted")
+    BADGE = "badge", _("Badges you earn")
+    TIER_CHANGED = "tier_changed", _("Changes to your trust tier")
+    KUDOS = "kudos", _("Kudos you receive")
+    CELEBRATION = "celebration", _("Anniversaries and birthdays")
 
 
 class Delivery(models.TextChoices):
@@ -39,6 +43,8 @@ class Notification(models.Model):
     post = models.ForeignKey("forums.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # What makes this event one event for this recipient; a second delivery of it finds the row.
     dedupe_key = models.CharField(max_length=120)
+    # A short line for events without a thread (the badge's name, the new tier, the kudos message).
+    text = models.CharField(max_length=300, blank=True)
     # Consolidated events ("3 people liked your post") keep the ids they gathered, so adding one twice is a no-op.
     gathered = models.JSONField(default=list, blank=True)
     count = models.PositiveIntegerField(default=1)

@@ -16,9 +16,9 @@ def notifications_page(member, *, page: int) -> tuple[list[Notification], bool]:
     start = (page - 1) * PER_PAGE
     rows = list(
         Notification.objects.filter(recipient=member)
-        .select_related("actor", "thread", "post")
-        .only(
-            "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id",
+        .select_related("actor", "thread", "post", "recipient")
+        .only("recipient__username", 
+            "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id", "text",
             "actor__username", "actor__display_name", "thread__title", "thread__slug", "post__number", "post__thread_id",
         )
         .order_by("-updated_at", "-id")[start:start + PER_PAGE + 1]
@@ -34,6 +34,10 @@ def preferences_of(member) -> dict[str, str]:
 def target_url(notification: Notification) -> str:
     if notification.kind == Kind.EXPERT_ROUTING and notification.count > 1:
         return reverse("forums:unanswered")
+    if notification.kind in (Kind.BADGE, Kind.TIER_CHANGED, Kind.CELEBRATION):
+        return reverse("loyalty:home")
+    if notification.kind == Kind.KUDOS:
+        return reverse("members:profile", args=[notification.recipient.username])
     if notification.post_id:
         return reverse("forums:post", args=[notification.post_id])
     if notification.thread_id:

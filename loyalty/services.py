@@ -1,0 +1,74 @@
+"""Loyalty operations members and managers start: redeeming rewards, fulfilling them, kudos, visits."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.jobs import enqueue_on_commit
+from loyalty import ledger
+from loyalty.models import Kudos, Redemption, Reward, VisitDay
+
+KUDOS_PER_DAY = 5
+KUDOS_MAX_LENGTH = 280
+
+
+def redeem(*, member, reward: Reward) -> Redemption:
+    """Spend points on a reward: account and reward rows locked, points, stock and record in one transaction."""
+    with transaction.atomic():
+        account = ledger.locked_account(member.pk)
+        reward = Reward.objects.select_for_update().get(pk=reward.pk)
+        if not reward.is_active:
+            raise ValidationError(_("This reward is no longer offered."), code="inactive")
+        if member.tier < reward.min_tier:
+            raise ValidationError(_("This reward needs tier %(tier)d.") % {"tier": reward.min_tier}, code="tier")
+        if reward.stock is not None and reward.stock <= 0:
+            raise ValidationError(_("Sorry, “%(name)s” is out of stock.") % {"name": reward.name}, code="stock")
+        if account.balance < reward.cost:
+            raise ValidationError(
+                _("You need %(cost)d points and have %(balance)d.") % {"cost": reward.cost, "balance": account.balance},
+                code="balance",
+            )
+        redemption = Redemption.objects.create(member=member, reward=reward, cost=reward.cost, created_at=timezone.now())
+        ledger.spend(account=account, amount=reward.cost, source_type="redemption", source_id=redemption.pk)
+        if reward.stock is not None:
+            reward.stock -= 1
+            reward.save(update_fields=["stock"])
+    return redemption
+
+
+def fulfil(*, redemption: Redemption, manager) -> Redemption:
+    with transaction.atomic():
+        redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
+        if redemption.fulfilled_at is None:
+            redemption.fulfilled_at, redemption.fulfilled_by = timezone.now(), manager
+            redemption.save(update_fields=["fulfilled_at", "fulfilled_by"])
+    return redemption
+
+
+def send_kudos(*, sender, receiver, message: str, post_id: int | None = None) -> Kudos:
+    """A public thank-you, at most five a day per sender; the receiver's points come from a job."""
+    message = " ".join(message.split())
+    if receiver.pk == sender.pk:
+        raise ValidationError(_("Kudos are for thanking someone else."), code="self")
+    if not receiver.is_active:
+        raise ValidationError(_("%(name)s cannot receive kudos.") % {"name": receiver.username}, code="inactive")
+    if not 1 <= len(message) <= KUDOS_MAX_LENGTH:
+        raise ValidationError(_("Write a thank-you of 1 to %(max)d characters.") % {"max": KUDOS_MAX_LENGTH}, code="length")
+    with transaction.atomic():
+        ledger.locked_account(sender.pk)  # one sender at a time: the daily count below cannot race
+        sent_today = Kudos.objects.filter(sender=sender, created_at__gte=timezone.now() - timedelta(days=1)).count()
+        if sent_today >= KUDOS_PER_DAY:
+            raise ValidationError(_("You have sent %(n)d kudos in the last 24 hours; try again tomorrow.") % {"n": KUDOS_PER_DAY},
+                                  code="rate")
+        kudos = Kudos.objects.create(sender=sender, receiver=receiver, message=message, post_id=post_id, created_at=timezone.now())
+        from loyalty.tasks import kudos_sent
+
+        enqueue_on_commit(kudos_sent, kudos.pk)
+    return kudos
+
+
+def record_visit(*, member_id: int, day) -> bool:
+    return bool(VisitDay.objects.bulk_create([VisitDay(member_id=member_id, day=day)], ignore_conflicts=True))

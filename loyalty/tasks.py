@@ -1,0 +1,162 @@
+"""Award jobs fed by domain signals. Each takes ids; the ledger's unique key makes a second run a no-op."""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from community.jobs import job
+from community.members.models import Tier
+from community.notifications.models import Kind
+from community.notifications.services import notify
+from forums.selectors import post_facts
+from loyalty import badges, ledger, tiers
+from loyalty.models import Kudos, Reason
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+# Tier and badge checks cost a few counts; after a burst of events for one member, once a minute is enough.
+STANDING_CHECK_EVERY = 60
+
+
+def refresh_standing(member_id: int, *, force: bool = False) -> None:
+    """Recompute tier and badges for a member, at most once a minute unless forced; notify what changed."""
+    if not force and not cache.add(f"loyalty:standing:{member_id}", 1, timeout=STANDING_CHECK_EVERY):
+        return
+    member = User.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        return
+    change = tiers.recompute_tier(member)
+    if change:
+        member.refresh_from_db(fields=["tier"])
+        with override(member.language or None):
+            label = str(Tier(change.new).label)
+        notify(recipient=member, kind=Kind.TIER_CHANGED, dedupe_key=f"tier:{change.new}:{timezone.now():%Y%m%d%H%M%S}", text=label)
+    for award in badges.award_earned_badges(member, tiers.stats_for(member)):
+        with override(member.language or None):
+            name = _(award.badge.name)
+        notify(recipient=member, kind=Kind.BADGE, dedupe_key=f"badge:{award.pk}", text=name)
+
+
+@job(name="loyalty.thread_started")
+def thread_started(post_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None or facts.is_deleted:
+        return
+    ledger.award(member_id=facts.author_id, reason=Reason.THREAD_STARTED, source_type="post", source_id=post_id,
+                 category_id=facts.category_id)
+    refresh_standing(facts.author_id)
+
+
+@job(name="loyalty.reply_posted")
+def reply_posted(post_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None or facts.is_deleted or facts.number == 1:
+        return
+    ledger.award(member_id=facts.author_id, reason=Reason.REPLY_POSTED, source_type="post", source_id=post_id,
+                 category_id=facts.category_id)
+    refresh_standing(facts.author_id)
+
+
+@job(name="loyalty.first_response_given")
+def first_response_given(post_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None or facts.is_deleted or not facts.is_newcomer_thread:
+        return
+    ledger.award(member_id=facts.author_id, reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread",
+                 source_id=facts.thread_id, category_id=facts.category_id)
+    refresh_standing(facts.author_id, force=True)
+
+
+@job(name="loyalty.like_received")
+def like_received(post_id: int, liker_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None or facts.is_deleted or facts.author_id == liker_id:
+        return
+    ledger.award(member_id=facts.author_id, reason=Reason.LIKE_RECEIVED, source_type="like", source_id=f"{post_id}:{liker_id}",
+                 category_id=facts.category_id)
+    refresh_standing(facts.author_id)
+    refresh_standing(liker_id)
+
+
+@job(name="loyalty.like_removed")
+def like_removed(post_id: int, liker_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None:
+        return
+    ledger.reverse(member_id=facts.author_id, original_reason=Reason.LIKE_RECEIVED, reversal_reason=Reason.LIKE_REMOVED,
+                   source_type="like", source_id=f"{post_id}:{liker_id}")
+
+
+@job(name="loyalty.post_hidden")
+def post_hidden(post_id: int) -> None:
+    """Whatever a post earned goes back when it is hidden or deleted."""
+    facts = post_facts(post_id)
+    if facts is None:
+        return
+    for reason, source_type, source_id in (
+        (Reason.THREAD_STARTED, "post", post_id),
+        (Reason.REPLY_POSTED, "post", post_id),
+        (Reason.ANSWER_ACCEPTED, "post", post_id),
+    ):
+        ledger.reverse(member_id=facts.author_id, original_reason=reason, reversal_reason=Reason.POST_HIDDEN,
+                       source_type=source_type, source_id=source_id)
+
+
+@job(name="loyalty.answer_accepted")
+def answer_accepted(post_id: int, previous_post_id: int | None = None) -> None:
+    facts = post_facts(post_id)
+    if facts is not None and not facts.is_deleted:
+        ledger.award(member_id=facts.author_id, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=post_id,
+                     category_id=facts.category_id)
+        refresh_standing(facts.author_id, force=True)
+    if previous_post_id:
+        answer_unaccepted(previous_post_id)
+
+
+@job(name="loyalty.answer_unaccepted")
+def answer_unaccepted(post_id: int) -> None:
+    facts = post_facts(post_id)
+    if facts is None:
+        return
+    ledger.reverse(member_id=facts.author_id, original_reason=Reason.ANSWER_ACCEPTED, reversal_reason=Reason.ANSWER_UNACCEPTED,
+                   source_type="post", source_id=post_id)
+
+
+@job(name="loyalty.kudos_sent")
+def kudos_sent(kudos_id: int) -> None:
+    kudos = Kudos.objects.select_related("sender", "receiver").filter(pk=kudos_id).first()
+    if kudos is None:
+        return
+    ledger.award(member_id=kudos.receiver_id, reason=Reason.KUDOS_RECEIVED, source_type="kudos", source_id=kudos.pk)
+    notify(recipient=kudos.receiver, kind=Kind.KUDOS, dedupe_key=f"kudos:{kudos.pk}", actor=kudos.sender, text=kudos.message)
+    refresh_standing(kudos.sender_id, force=True)
+
+
+@job(name="loyalty.profile_updated")
+def profile_updated(member_id: int) -> None:
+    member = User.objects.filter(pk=member_id).select_related("profile").first()
+    profile = getattr(member, "profile", None) if member else None
+    if profile and member.display_name and profile.bio and profile.interests.exists():
+        ledger.award(member_id=member_id, reason=Reason.PROFILE_COMPLETED, source_type="member", source_id=member_id)
+
+
+@job(name="loyalty.refresh_all_standing")
+def refresh_all_standing() -> int:
+    """Nightly: every active member's tier and badges, and the 90-day scores re-derived from the ledger."""
+    changed = 0
+    for member_id in User.objects.filter(is_active=True).values_list("pk", flat=True).iterator():
+        refresh_standing(member_id, force=True)
+        changed += 1
+    ledger.rebuild_accounts()
+    return changed
+
+
+@job(name="loyalty.celebrate_today")
+def celebrate_today() -> int:
+    from loyalty.celebrations import celebrate
+
+    return celebrate(timezone.localdate())

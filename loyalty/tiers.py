@@ -1,0 +1,117 @@
+"""Trust tiers from activity, as Discourse's trust levels: promotion by thresholds, demotion from 3 with margin and grace."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from community.members.models import Tier
+from forums.selectors import member_activity
+from loyalty.ledger import locked_account
+from loyalty.models import TierRequirement, VisitDay
+
+User = get_user_model()
+DEMOTION_MARGIN = 0.9  # tier 3 is kept while every figure stays above 90% of the threshold
+DEMOTION_GRACE = timedelta(days=14)  # and for at least 14 days after reaching it
+
+# What each requirement is measured by, and how to say what is missing.
+FIELDS = {
+    "min_days_since_joining": ("days_since_joining", gettext_noop("%(n)d more days as a member")),
+    "min_days_visited": ("days_visited", gettext_noop("%(n)d more days visited")),
+    "min_posts_read": ("posts_read", gettext_noop("%(n)d more posts read")),
+    "min_posts": ("posts", gettext_noop("%(n)d more posts")),
+    "min_threads_replied": ("threads_replied", gettext_noop("%(n)d more threads replied to")),
+    "min_likes_given": ("likes_given", gettext_noop("%(n)d more likes given")),
+    "min_likes_received": ("likes_received", gettext_noop("%(n)d more likes received")),
+    "min_accepted_answers": ("accepted_answers", gettext_noop("%(n)d more accepted answers")),
+}
+
+
+def stats_for(member) -> dict[str, int]:
+    stats = member_activity(member.pk)
+    stats["days_since_joining"] = (timezone.now() - member.date_joined).days
+    stats["days_visited"] = VisitDay.objects.filter(member=member).count()
+    return stats
+
+
+def _meets(requirement: TierRequirement, stats: dict[str, int], factor: float = 1.0) -> bool:
+    return all(stats[stat] >= getattr(requirement, field) * factor for field, (stat, _text) in FIELDS.items())
+
+
+@dataclass
+class TierChange:
+    member_id: int
+    old: int
+    new: int
+
+
+def computed_tier(stats: dict[str, int], requirements: list[TierRequirement], *, current: int, since) -> int:
+    """The tier activity earns. Tiers 1 and 2 are never lost; tier 3 is, after the grace period,
+    once a figure drops below 90% of its threshold (then the member goes back to 2)."""
+    reached = max((r.tier for r in requirements if _meets(r, stats)), default=Tier.NEWCOMER)
+    if reached >= current:
+        return reached
+    if current != Tier.CHAMPION:
+        return current
+    champion = next((r for r in requirements if r.tier == Tier.CHAMPION), None)
+    in_grace = since is not None and timezone.now() - since < DEMOTION_GRACE
+    if in_grace or champion is None or _meets(champion, stats, DEMOTION_MARGIN):
+        return Tier.CHAMPION
+    return max(reached, Tier.REGULAR)
+
+
+def recompute_tier(member) -> TierChange | None:
+    """Move the member to the tier their activity earns; tier 4 is only ever set by a manager."""
+    requirements = list(TierRequirement.objects.filter(tier__in=[1, 2, 3]).order_by("tier"))
+    stats = stats_for(member)
+    with transaction.atomic():
+        account = locked_account(member.pk)
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if account.tier_set_by_manager or member.tier >= Tier.LEADER:
+            return None
+        new = computed_tier(stats, requirements, current=member.tier, since=account.tier_changed_at)
+        if new == member.tier:
+            return None
+        change = TierChange(member.pk, member.tier, new)
+        User.objects.filter(pk=member.pk).update(tier=new)
+        account.tier_changed_at = timezone.now()
+        account.save(update_fields=["tier_changed_at", "updated_at"])
+    return change
+
+
+def set_tier_by_manager(*, member, tier: int) -> TierChange | None:
+    """Managers give (or take away) tier 4; computed tiers never override it."""
+    with transaction.atomic():
+        account = locked_account(member.pk)
+        old = User.objects.select_for_update().get(pk=member.pk).tier
+        User.objects.filter(pk=member.pk).update(tier=tier)
+        account.tier_set_by_manager = tier == Tier.LEADER
+        account.tier_changed_at = timezone.now()
+        account.save(update_fields=["tier_set_by_manager", "tier_changed_at", "updated_at"])
+    return TierChange(member.pk, old, tier) if old != tier else None
+
+
+@dataclass
+class Progress:
+    next_tier: int | None
+    missing: list[str]
+
+
+def progress_to_next(member, stats: dict[str, int] | None = None) -> Progress:
+    """What the next tier still needs, in words ("3 more replies, 5 more days visited")."""
+    if member.tier >= Tier.CHAMPION:
+        return Progress(None, [])
+    requirement = TierRequirement.objects.filter(tier=member.tier + 1).first()
+    if requirement is None:
+        return Progress(None, [])
+    stats = stats if stats is not None else stats_for(member)
+    missing = []
+    for field, (stat, text) in FIELDS.items():
+        gap = getattr(requirement, field) - stats[stat]
+        if gap > 0:
+            missing.append(_(text) % {"n": gap})
+    return Progress(requirement.tier, missing)

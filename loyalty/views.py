@@ -1,0 +1,106 @@
+"""Loyalty pages: my points and tier, badges, rewards, the leaderboard, kudos."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import permissions
+from forums.models import Category
+from forums.selectors import page_number
+from loyalty import badges, selectors, services, tiers
+from loyalty.forms import KudosForm
+from loyalty.models import Redemption, Reward
+
+User = get_user_model()
+
+
+@login_required
+def home(request):
+    member = request.user
+    number = page_number(request.GET.get("page"))
+    entries, has_more = selectors.ledger_page(member, page=number)
+    stats = tiers.stats_for(member)
+    return render(request, "loyalty/home.html", {
+        "account": selectors.account_of(member), "entries": entries, "has_more": has_more, "page_number": number,
+        "progress": tiers.progress_to_next(member, stats), "perks": selectors.perks_for(member),
+        "badges": selectors.badges_of(member),
+    })
+
+
+def badge_list(request):
+    badges.ensure_badges()
+    return render(request, "loyalty/badges.html", {"badges": selectors.all_badges_with_counts()})
+
+
+def leaderboard(request):
+    period = request.GET.get("period", "week")
+    if period not in selectors.PERIODS:
+        period = "week"
+    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    return render(request, "loyalty/leaderboard.html", {
+        "rows": selectors.leaderboard(period=period, category_id=category.pk if category else None),
+        "period": period, "category": category, "categories": Category.objects.only("name", "slug"),
+        "periods": list(selectors.PERIODS),
+    })
+
+
+def reward_list(request):
+    member = request.user
+    context = {"rewards": selectors.rewards()}
+    if member.is_authenticated:
+        context.update(account=selectors.account_of(member), my_redemptions=selectors.redemptions_of(member))
+        if permissions.is_manager(member):
+            context["pending"] = selectors.pending_redemptions()
+    return render(request, "loyalty/rewards.html", context)
+
+
+@login_required
+@require_POST
+def reward_redeem(request, reward_id):
+    reward = get_object_or_404(Reward, pk=reward_id)
+    try:
+        services.redeem(member=request.user, reward=reward)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Redeemed “%(name)s”. The community team will be in touch.") % {"name": reward.name})
+    return redirect("loyalty:rewards")
+
+
+@login_required
+@require_POST
+def redemption_fulfil(request, redemption_id):
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied(_("Only community managers fulfil rewards."))
+    services.fulfil(redemption=get_object_or_404(Redemption, pk=redemption_id), manager=request.user)
+    messages.success(request, _("Marked as fulfilled."))
+    return redirect("loyalty:rewards")
+
+
+@login_required
+@require_POST
+def kudos_send(request):
+    form = KudosForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    if not form.is_valid():
+        messages.error(request, _("Write a short thank-you (up to 280 characters)."))
+        return redirect(back)
+    receiver = User.objects.filter(username__iexact=form.cleaned_data["receiver"]).first()
+    if receiver is None:
+        messages.error(request, _("No member is called “%(name)s”.") % {"name": form.cleaned_data["receiver"]})
+        return redirect(back)
+    try:
+        services.send_kudos(sender=request.user, receiver=receiver, message=form.cleaned_data["message"],
+                            post_id=form.cleaned_data["post_id"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kudos sent to %(name)s.") % {"name": receiver.name})
+    return redirect(back)
