@@ -42,6 +42,11 @@ class RenderedText:
     html: str
     mentioned_usernames: set[str] = field(default_factory=set)
 
+    @property
+    def link_count(self) -> int:
+        """Links and images to other places (mentions are not links)."""
+        return len(re.findall(r'<a href="(?!/u/)|<img ', self.html))
+
 
 def _mention_links(state: StateCore) -> None:
     """Turn @name into a profile link, only for names the caller says exist."""

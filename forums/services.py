@@ -65,6 +65,16 @@ def validate_tags(tags: Iterable[Tag]) -> list[Tag]:
     return tags
 
 
+def check_links_allowed(author, body: str) -> None:
+    """Members below the post_links perk's tier write without links and images (spam protection, as Discourse)."""
+    if not author.has_perk("post_links") and render_markdown(body).link_count:
+        raise ValidationError(
+            _("New members can't post links or images yet. Remove them (or write the address without https://) "
+              "and post again; your text is kept."),
+            code="links_not_allowed",
+        )
+
+
 def _render(body: str):
     """Render through the one pipeline, linking only @names of members that exist (one query)."""
     candidates = mention_candidates(body)
@@ -106,6 +116,7 @@ def _send_after_commit(signal, **ids) -> None:
 
 def thread_create(*, author, category: Category, title: str, body: str, tags: Iterable[Tag] = ()) -> Thread:
     title, body, tags = validate_title(title), validate_body(body), validate_tags(tags)
+    check_links_allowed(author, body)
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
@@ -141,6 +152,7 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
 
 def reply_create(*, thread: Thread, author, body: str) -> Post:
     body = validate_body(body)
+    check_links_allowed(author, body)
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
@@ -177,6 +189,7 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
 def post_edit(*, post: Post, editor, body: str, title: str | None = None, tags: Iterable[Tag] | None = None) -> Post:
     """Change a post's text, keeping what it said before as a revision."""
     body = validate_body(body)
+    check_links_allowed(post.author, body)
     thread = post.thread
     new_title = validate_title(title) if title is not None and post.is_first else thread.title
     new_tags = validate_tags(tags) if tags is not None and post.is_first else None

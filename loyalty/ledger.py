@@ -73,8 +73,9 @@ def reverse(*, member_id: int, original_reason: str, reversal_reason: str, sourc
         amount = min(original.amount, account.balance)
         try:
             with transaction.atomic():
+                # The reversal's source names what it reverses, so one post's several awards each reverse once.
                 entry = PointsEntry.objects.create(member_id=member_id, amount=-amount, reason=reversal_reason,
-                                                   source_type=source_type, source_id=str(source_id),
+                                                   source_type=f"{source_type}/{original_reason}"[:40], source_id=str(source_id),
                                                    category_id=original.category_id, created_at=timezone.now())
         except IntegrityError:
             return None

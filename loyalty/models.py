@@ -60,7 +60,7 @@ class PointsEntry(models.Model):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_entries")
     amount = models.IntegerField()
     reason = models.CharField(max_length=40, choices=Reason.choices)
-    source_type = models.CharField(max_length=30)
+    source_type = models.CharField(max_length=40)
     source_id = models.CharField(max_length=60)
     # Where it was earned, for the per-category leaderboard (null for points not tied to a category).
     category_id = models.BigIntegerField(null=True, blank=True)

@@ -17,7 +17,7 @@ def notifications_page(member, *, page: int) -> tuple[list[Notification], bool]:
     rows = list(
         Notification.objects.filter(recipient=member)
         .select_related("actor", "thread", "post", "recipient")
-        .only("recipient__username", 
+        .only("recipient__username",
             "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id", "text",
             "actor__username", "actor__display_name", "thread__title", "thread__slug", "post__number", "post__thread_id",
         )

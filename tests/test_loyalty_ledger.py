@@ -1,0 +1,148 @@
+"""The points ledger: every earning rule, idempotent awards, reversals, caps, the balance check, rebuild."""
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from forums import services as forum_services
+from loyalty import ledger, tasks
+from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
+from tests.factories import UserFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(member) -> int:
+    account = LoyaltyAccount.objects.filter(member=member).first()
+    return account.balance if account else 0
+
+
+def test_default_rules_are_as_the_issue_says():
+    rules = {r.reason: (r.amount, r.daily_cap) for r in EarningRule.objects.all()}
+    assert rules[Reason.THREAD_STARTED] == (2, None) and rules[Reason.REPLY_POSTED] == (1, None)
+    assert rules[Reason.FIRST_REPLY_TO_NEWCOMER] == (10, None) and rules[Reason.LIKE_RECEIVED] == (1, 20)
+    assert rules[Reason.ANSWER_ACCEPTED] == (15, None) and rules[Reason.KUDOS_RECEIVED] == (5, None)
+    assert rules[Reason.EVENT_ATTENDED] == (20, None) and rules[Reason.PROFILE_COMPLETED] == (5, None)
+
+
+def test_posting_earns_thread_reply_and_first_reply_to_newcomer_points(newcomer, expert, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=expert)
+    tasks.thread_started(thread.posts.get(number=1).pk)
+    tasks.reply_posted(reply.pk)
+    tasks.first_response_given(reply.pk)
+    assert balance(newcomer) == 2
+    assert balance(expert) == 1 + 10
+    entry = PointsEntry.objects.get(member=expert, reason=Reason.FIRST_REPLY_TO_NEWCOMER)
+    assert (entry.source_type, entry.source_id, entry.category_id) == ("thread", str(thread.pk), category.pk)
+
+
+def test_a_task_run_twice_awards_once(member, other_member, category):
+    reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
+    tasks.reply_posted(reply.pk)
+    tasks.reply_posted(reply.pk)
+    assert PointsEntry.objects.filter(member=other_member).count() == 1 and balance(other_member) == 1
+
+
+def test_first_reply_to_a_members_thread_earns_no_newcomer_bonus(member, expert, category):
+    reply = make_reply(thread=make_thread(author=member, category=category), author=expert)
+    tasks.first_response_given(reply.pk)
+    assert not PointsEntry.objects.filter(reason=Reason.FIRST_REPLY_TO_NEWCOMER).exists()
+
+
+def test_likes_received_are_capped_at_twenty_a_day(member, category):
+    posts = [make_thread(author=member, category=category, title=f"Thread {i}").posts.get() for i in range(5)]
+    likers = [UserFactory() for _ in range(5)]
+    for post in posts:
+        for liker in likers:
+            tasks.like_received(post.pk, liker.pk)
+    assert balance(member) == 20
+    assert PointsEntry.objects.filter(member=member, reason=Reason.LIKE_RECEIVED).count() == 20
+
+
+def test_a_removed_like_takes_its_point_back(member, other_member, category):
+    post = make_thread(author=member, category=category).posts.get()
+    tasks.like_received(post.pk, other_member.pk)
+    tasks.like_removed(post.pk, other_member.pk)
+    tasks.like_removed(post.pk, other_member.pk)
+    assert balance(member) == 0
+    assert list(PointsEntry.objects.filter(member=member).values_list("reason", "amount")) == [
+        (Reason.LIKE_RECEIVED, 1), (Reason.LIKE_REMOVED, -1)]
+
+
+def test_a_hidden_post_takes_back_what_it_earned(member, other_member, newcomer, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=other_member)
+    tasks.reply_posted(reply.pk)
+    forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
+    tasks.answer_accepted(reply.pk)
+    assert balance(other_member) == 16
+    forum_services.post_delete(post=reply, member=other_member)
+    tasks.post_hidden(reply.pk)
+    assert balance(other_member) == 0
+    assert set(PointsEntry.objects.filter(member=other_member, amount__lt=0).values_list("reason", flat=True)) == {Reason.POST_HIDDEN}
+
+
+def test_changing_the_accepted_answer_moves_the_points(newcomer, expert, member, category):
+    thread = make_thread(author=newcomer, category=category)
+    first, second = make_reply(thread=thread, author=expert), make_reply(thread=thread, author=member)
+    tasks.answer_accepted(first.pk)
+    tasks.answer_accepted(second.pk, first.pk)
+    assert balance(expert) == 0 and balance(member) == 15
+    tasks.answer_unaccepted(second.pk)
+    assert balance(member) == 0
+
+
+def test_a_reversal_never_takes_the_balance_below_zero(member):
+    ledger.award(member_id=member.pk, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=1)
+    account = LoyaltyAccount.objects.get(member=member)
+    ledger.spend(account=account, amount=10, source_type="redemption", source_id=1)
+    ledger.reverse(member_id=member.pk, original_reason=Reason.ANSWER_ACCEPTED, reversal_reason=Reason.ANSWER_UNACCEPTED,
+                   source_type="post", source_id=1)
+    assert balance(member) == 0
+
+
+def test_the_database_refuses_a_negative_balance(member):
+    ledger.award(member_id=member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LoyaltyAccount.objects.filter(member=member).update(balance=-1)
+
+
+def test_inactive_rules_give_nothing(member):
+    EarningRule.objects.filter(reason=Reason.REPLY_POSTED).update(is_active=False)
+    assert ledger.award(member_id=member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=1) is None
+    assert balance(member) == 0
+
+
+def test_completing_the_profile_earns_points_once(client, member):
+    from tests.factories import TagFactory
+
+    TagFactory(name="python")
+    client.force_login(member)
+    data = {"display_name": "Mo", "timezone": "UTC", "bio": "I help", "interests": "python"}
+    client.post("/settings/", data)
+    tasks.profile_updated(member.pk)
+    tasks.profile_updated(member.pk)
+    assert list(PointsEntry.objects.filter(member=member).values_list("reason", "amount")) == [(Reason.PROFILE_COMPLETED, 5)]
+
+
+def test_rebuild_reports_and_fixes_drift(member, other_member, capsys):
+    ledger.award(member_id=member.pk, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=1)
+    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=2)
+    LoyaltyAccount.objects.filter(member=member).update(balance=99, lifetime_points=3)
+    call_command("loyalty_rebuild", "--check")
+    out = capsys.readouterr().out
+    assert f"member {member.pk}: balance was 99, ledger says 15" in out and "2 drift(s) found." in out
+    assert LoyaltyAccount.objects.get(member=member).balance == 99  # --check changes nothing
+    call_command("loyalty_rebuild")
+    assert LoyaltyAccount.objects.get(member=member).balance == 15
+    call_command("loyalty_rebuild", "--check")
+    assert "0 drift(s) found." in capsys.readouterr().out
+
+
+def test_newcomers_cannot_post_links_and_keep_their_text(client, newcomer, member, category):
+    client.force_login(newcomer)
+    response = client.post("/t/new/", {"category": category.pk, "title": "Look here", "body": "see https://spam.example"})
+    assert "post links or images yet" in response.content.decode() and "https://spam.example" in response.content.decode()
+    client.force_login(member)
+    assert client.post("/t/new/", {"category": category.pk, "title": "Look here", "body": "see https://ok.example"}).status_code == 302
