@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from loyalty.defaults import EARNING_RULES
 from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,15 @@ SCORE_WINDOW = timedelta(days=90)
 LEADERBOARD_VERSION_KEY = "loyalty:leaderboard:version"
 # Spending is not earning: redemptions count in the balance only.
 NOT_EARNED = Q(reason=Reason.REDEMPTION)
+
+
+def rule_for(reason: str) -> EarningRule | None:
+    """The manager-tuned rule for a reason, or its default when no row exists."""
+    rule = EarningRule.objects.filter(reason=reason).first()
+    if rule is None and reason in EARNING_RULES:
+        amount, cap = EARNING_RULES[reason]
+        rule = EarningRule(reason=reason, amount=amount, daily_cap=cap)
+    return rule
 
 
 def locked_account(member_id: int) -> LoyaltyAccount:
@@ -36,7 +46,7 @@ def _bump_leaderboard() -> None:
 def award(*, member_id: int, reason: str, source_type: str, source_id, category_id: int | None = None,
           amount: int | None = None) -> PointsEntry | None:
     """Give the points a rule says (or `amount`) once per (member, reason, source); None if nothing was given."""
-    rule = EarningRule.objects.filter(reason=reason).first()
+    rule = rule_for(reason)
     if amount is None:
         if rule is None or not rule.is_active:
             return None

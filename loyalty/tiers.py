@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from community.members.models import Tier
 from forums.selectors import member_activity
+from loyalty.defaults import TIER_REQUIREMENTS
 from loyalty.ledger import locked_account
 from loyalty.models import TierRequirement, VisitDay
 
@@ -64,16 +65,22 @@ def computed_tier(stats: dict[str, int], requirements: list[TierRequirement], *,
     return max(reached, Tier.REGULAR)
 
 
+def requirements() -> list[TierRequirement]:
+    """The thresholds for tiers 1–3 as managers set them, defaults for any missing row."""
+    found = {r.tier: r for r in TierRequirement.objects.filter(tier__in=[1, 2, 3])}
+    return [found.get(values["tier"]) or TierRequirement(**values) for values in TIER_REQUIREMENTS]
+
+
 def recompute_tier(member) -> TierChange | None:
     """Move the member to the tier their activity earns; tier 4 is only ever set by a manager."""
-    requirements = list(TierRequirement.objects.filter(tier__in=[1, 2, 3]).order_by("tier"))
+    requirements_now = requirements()
     stats = stats_for(member)
     with transaction.atomic():
         account = locked_account(member.pk)
         member = User.objects.select_for_update().get(pk=member.pk)
         if account.tier_set_by_manager or member.tier >= Tier.LEADER:
             return None
-        new = computed_tier(stats, requirements, current=member.tier, since=account.tier_changed_at)
+        new = computed_tier(stats, requirements_now, current=member.tier, since=account.tier_changed_at)
         if new == member.tier:
             return None
         change = TierChange(member.pk, member.tier, new)
@@ -105,7 +112,7 @@ def progress_to_next(member, stats: dict[str, int] | None = None) -> Progress:
     """What the next tier still needs, in words ("3 more replies, 5 more days visited")."""
     if member.tier >= Tier.CHAMPION:
         return Progress(None, [])
-    requirement = TierRequirement.objects.filter(tier=member.tier + 1).first()
+    requirement = next((r for r in requirements() if r.tier == member.tier + 1), None)
     if requirement is None:
         return Progress(None, [])
     stats = stats if stats is not None else stats_for(member)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,6 +23,8 @@ from community.permissions import MODERATORS_GROUP
 from forums.markup import render_markdown
 from forums.models import Category, Post, Reaction, Subscription, Tag, Thread
 from forums.synchronize import synchronize_forums
+from loyalty import badges, ledger, tiers
+from loyalty.models import Reward
 
 SIZES = {
     "default": {"members": 200, "threads": 2_000, "posts": 20_000},
@@ -69,6 +71,7 @@ class Command(BaseCommand):
             synchronize_forums()
             self._first_responses_and_answers()
             self._experts(members, tags)
+            self._loyalty(members)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
@@ -151,6 +154,40 @@ class Command(BaseCommand):
             for member in self.rng.sample(seasoned, k=min(2, len(seasoned))):
                 rows.append(Expertise(member=member, tag=tag, appointed_by=manager, created_at=self.now))
         Expertise.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _loyalty(self, members) -> None:
+        """The ledger the demo's history would have written, accounts derived from it, rewards to spend on."""
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
+                SELECT p.author_id, CASE WHEN p.number = 1 THEN 2 ELSE 1 END,
+                       CASE WHEN p.number = 1 THEN 'thread_started' ELSE 'reply_posted' END,
+                       'post', p.id::text, t.category_id, p.created_at
+                FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
+                UNION ALL
+                SELECT t.first_responder_id, 10, 'first_reply_to_newcomer', 'thread', t.id::text, t.category_id, t.first_response_at
+                FROM forums_thread t WHERE t.is_newcomer_thread AND t.first_responder_id IS NOT NULL
+                UNION ALL
+                SELECT p.author_id, 15, 'answer_accepted', 'post', p.id::text, t.category_id, p.created_at
+                FROM forums_thread t JOIN forums_post p ON p.id = t.accepted_answer_id
+                ON CONFLICT DO NOTHING
+            """)
+        ledger.rebuild_accounts()
+        by_name = {m.username: m for m in members}
+        for username in ("manager", "moderator", "expert", "member", "newcomer"):
+            member = by_name[username]
+            badges.award_earned_badges(member, tiers.stats_for(member))
+        Reward.objects.bulk_create([
+            Reward(name="Roundtable sticker pack", description="Five vinyl stickers, posted to you.", cost=50, stock=200),
+            Reward(name="Meetup ticket", description="A seat at the next community meetup.", cost=300, stock=20, min_tier=1),
+            Reward(name="Early access to beta features", description="Try new features before everyone else.", cost=150, min_tier=2),
+            Reward(name="Roundtable hoodie", description="Warm, soft, and a little bit famous.", cost=1500, stock=5, min_tier=2),
+        ])
+        # Managers tune earning rules, tiers and rewards in the admin.
+        managers = Group.objects.get(name=MANAGERS_GROUP)
+        managers.permissions.add(*Permission.objects.filter(
+            content_type__app_label="loyalty", content_type__model__in=["earningrule", "tierrequirement", "reward", "redemption", "badge"]))
+        User.objects.filter(username="manager").update(is_staff=True)
 
     def _categories(self) -> list[Category]:
         return Category.objects.bulk_create([
