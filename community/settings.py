@@ -176,12 +176,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
 }
+# Tier and badge checks are slower than awards; their own queue keeps them from holding awards back.
+CELERY_TASK_ROUTES = {"loyalty.refresh_due_standing": {"queue": "standing"}, "loyalty.refresh_all_standing": {"queue": "standing"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "requeue-pending-jobs": {"task": "community.requeue_pending_jobs", "schedule": 300.0},
     "refresh-loyalty-standing": {"task": "loyalty.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
     "celebrate-today": {"task": "loyalty.celebrate_today", "schedule": crontab(hour=6, minute=0)},
+    "refresh-due-standing": {"task": "loyalty.refresh_due_standing", "schedule": 30.0},
 }
 
 # Forum rules.

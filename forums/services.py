@@ -144,8 +144,9 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
             last_thread=thread,
             last_posted_at=now,
         )
-        _send_after_commit(signals.thread_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk)
-        _send_after_commit(signals.post_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk)
+        _send_after_commit(signals.thread_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk, category_id=category.pk)
+        _send_after_commit(signals.post_created, thread_id=thread.pk, post_id=post.pk, author_id=author.pk, category_id=category.pk,
+                           number=1)
     logger.info("thread_created", extra={"thread_id": thread.pk, "author_id": author.pk})
     return thread
 
@@ -178,7 +179,8 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
         _record_mentions(post, mentioned_ids, now)
         _watch(locked, author, now)
         _mark_read(locked, author, number, now)
-        _send_after_commit(signals.post_created, thread_id=locked.pk, post_id=post.pk, author_id=author.pk)
+        _send_after_commit(signals.post_created, thread_id=locked.pk, post_id=post.pk, author_id=author.pk,
+                           category_id=locked.category_id, number=number)
         if first_response:
             _send_after_commit(signals.first_response_given, thread_id=locked.pk, post_id=post.pk, responder_id=author.pk,
                                is_newcomer_thread=locked.is_newcomer_thread)

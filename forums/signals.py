@@ -2,7 +2,8 @@
 
 from django.dispatch import Signal
 
-# Each is sent with keyword arguments of ids only, e.g. post_created(post_id=, thread_id=, author_id=).
+# Each is sent with keyword arguments of ids only, e.g.
+# post_created(post_id=, thread_id=, author_id=, category_id=, number=): enough for listeners not to query the post back.
 thread_created = Signal()
 post_created = Signal()
 post_edited = Signal()

@@ -1,11 +1,11 @@
 """The points ledger: award, reverse, rebuild. Idempotent by the ledger's unique key; accounts move in the same transaction."""
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,18 +16,29 @@ from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
 logger = logging.getLogger(__name__)
 
 SCORE_WINDOW = timedelta(days=90)
-LEADERBOARD_VERSION_KEY = "loyalty:leaderboard:version"
 # Spending is not earning: redemptions count in the balance only.
 NOT_EARNED = Q(reason=Reason.REDEMPTION)
 
 
+_RULES_TTL = 30.0
+_rules_cache: dict[str, object] = {"at": 0.0, "rules": {}}
+
+
 def rule_for(reason: str) -> EarningRule | None:
-    """The manager-tuned rule for a reason, or its default when no row exists."""
-    rule = EarningRule.objects.filter(reason=reason).first()
+    """The manager-tuned rule for a reason (read at most every 30 s per process), or its default when no row exists."""
+    now = time.monotonic()
+    if now - _rules_cache["at"] > _RULES_TTL:
+        _rules_cache["rules"] = {rule.reason: rule for rule in EarningRule.objects.all()}
+        _rules_cache["at"] = now
+    rule = _rules_cache["rules"].get(reason)
     if rule is None and reason in EARNING_RULES:
         amount, cap = EARNING_RULES[reason]
         rule = EarningRule(reason=reason, amount=amount, daily_cap=cap)
     return rule
+
+
+def forget_rules() -> None:
+    _rules_cache["at"] = 0.0
 
 
 def locked_account(member_id: int) -> LoyaltyAccount:
@@ -36,11 +47,26 @@ def locked_account(member_id: int) -> LoyaltyAccount:
     return LoyaltyAccount.objects.select_for_update().get(member_id=member_id)
 
 
-def _bump_leaderboard() -> None:
-    try:
-        cache.incr(LEADERBOARD_VERSION_KEY)
-    except ValueError:
-        cache.set(LEADERBOARD_VERSION_KEY, 1, timeout=None)
+# Entry and account in one statement: the hot path of the award pipeline (uncapped rules). A post's
+# award is skipped once the post is hidden: hiding commits before its reversal job is sent, so an
+# award either lands before the hide (and is reversed) or sees the hidden post and gives nothing.
+_AWARD_SQL = """
+    WITH entry AS (
+        INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
+        SELECT %(member)s, %(amount)s, %(reason)s, %(source_type)s, %(source_id)s, %(category)s, %(now)s
+        WHERE NOT EXISTS (SELECT 1 FROM forums_post WHERE id = %(post)s AND is_deleted)
+        ON CONFLICT (member_id, reason, source_type, source_id) DO NOTHING
+        RETURNING id, member_id, amount
+    )
+    INSERT INTO loyalty_loyaltyaccount AS account (member_id, balance, lifetime_points, score_90d, tier_set_by_manager, updated_at)
+    SELECT member_id, amount, amount, amount, false, %(now)s FROM entry
+    ON CONFLICT (member_id) DO UPDATE SET
+        balance = account.balance + EXCLUDED.balance,
+        lifetime_points = account.lifetime_points + EXCLUDED.lifetime_points,
+        score_90d = account.score_90d + EXCLUDED.score_90d,
+        updated_at = EXCLUDED.updated_at
+    RETURNING (SELECT id FROM entry)
+"""
 
 
 def award(*, member_id: int, reason: str, source_type: str, source_id, category_id: int | None = None,
@@ -52,6 +78,20 @@ def award(*, member_id: int, reason: str, source_type: str, source_id, category_
             return None
         amount = rule.amount
     now = timezone.now()
+    if rule is None or rule.daily_cap is None:
+        if amount <= 0:
+            return None
+        params = {"member": member_id, "amount": amount, "reason": reason, "source_type": source_type,
+                  "source_id": str(source_id), "category": category_id, "now": now,
+                  "post": int(source_id) if source_type == "post" else None}
+        with connection.cursor() as cursor:
+            cursor.execute(_AWARD_SQL, params)
+            row = cursor.fetchone()
+        if row is None or row[0] is None:
+            return None  # already awarded: this delivery is a repeat
+        return PointsEntry(pk=row[0], member_id=member_id, amount=amount, reason=reason, source_type=source_type,
+                           source_id=str(source_id), category_id=category_id, created_at=now)
+    # Capped rules need the day's total under the account lock.
     with transaction.atomic():
         account = locked_account(member_id)
         if rule is not None and rule.daily_cap is not None:
@@ -68,7 +108,6 @@ def award(*, member_id: int, reason: str, source_type: str, source_id, category_
         except IntegrityError:
             return None  # already awarded: this delivery is a repeat
         _apply(account, entry)
-    _bump_leaderboard()
     return entry
 
 
@@ -90,7 +129,6 @@ def reverse(*, member_id: int, original_reason: str, reversal_reason: str, sourc
         except IntegrityError:
             return None
         _apply(account, entry)
-    _bump_leaderboard()
     return entry
 
 

@@ -188,3 +188,13 @@ class Kudos(models.Model):
 
     def __str__(self) -> str:
         return f"kudos {self.sender_id} → {self.receiver_id}"
+
+
+class StandingCheck(models.Model):
+    """A member whose tier and badges should be looked at again; the beat job works through these."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    due_since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"standing check for {self.member_id}"

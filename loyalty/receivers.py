@@ -9,13 +9,14 @@ from loyalty import tasks
 
 
 @receiver(signals.thread_created, dispatch_uid="loyalty.thread_created")
-def on_thread_created(sender, *, post_id, **kwargs):
-    enqueue_on_commit(tasks.thread_started, post_id)
+def on_thread_created(sender, *, post_id, author_id, category_id, **kwargs):
+    enqueue_on_commit(tasks.thread_started, post_id, author_id, category_id)
 
 
 @receiver(signals.post_created, dispatch_uid="loyalty.post_created")
-def on_post_created(sender, *, post_id, thread_id, **kwargs):
-    enqueue_on_commit(tasks.reply_posted, post_id)
+def on_post_created(sender, *, post_id, author_id, category_id, number, **kwargs):
+    if number > 1:
+        enqueue_on_commit(tasks.reply_posted, post_id, author_id, category_id)
 
 
 @receiver(signals.first_response_given, dispatch_uid="loyalty.first_response_given")

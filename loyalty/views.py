@@ -41,7 +41,8 @@ def leaderboard(request):
     period = request.GET.get("period", "week")
     if period not in selectors.PERIODS:
         period = "week"
-    category = Category.objects.filter(slug=request.GET.get("category", "")).first()
+    slug = request.GET.get("category", "")
+    category = Category.objects.filter(slug=slug).first() if slug else None
     return render(request, "loyalty/leaderboard.html", {
         "rows": selectors.leaderboard(period=period, category_id=category.pk if category else None),
         "period": period, "category": category, "categories": Category.objects.only("name", "slug"),

@@ -19,7 +19,7 @@ trap stop INT TERM EXIT
 
 $BIN/gunicorn community.wsgi:application --bind "$HOST:$PORT" --workers 2 --access-logfile - &
 pids+=($!)
-$BIN/celery -A community worker --loglevel INFO --concurrency 2 &
+$BIN/celery -A community worker --loglevel INFO --concurrency 2 --queues celery,standing &
 pids+=($!)
 $BIN/celery -A community beat --loglevel INFO --schedule tmp/celerybeat-schedule &
 pids+=($!)

@@ -9,8 +9,11 @@ from tests.factories import CategoryFactory, UserFactory, make_manager
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # Rate-limit slots live in Redis; each test starts without any.
+    # Rate-limit slots live in Redis and earning rules in a per-process cache; each test starts without any.
+    from loyalty.ledger import forget_rules
+
     cache.clear()
+    forget_rules()
     yield
 
 
@@ -26,7 +29,8 @@ def celery_worker(transactional_db):
     from community.celery import app
 
     app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING") as worker:
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING",
+                      queues=["celery", "standing"]) as worker:
         yield worker
     app.control.purge()
 

@@ -28,8 +28,8 @@ def test_default_rules_are_as_the_issue_says():
 def test_posting_earns_thread_reply_and_first_reply_to_newcomer_points(newcomer, expert, category):
     thread = make_thread(author=newcomer, category=category)
     reply = make_reply(thread=thread, author=expert)
-    tasks.thread_started(thread.posts.get(number=1).pk)
-    tasks.reply_posted(reply.pk)
+    tasks.thread_started(thread.posts.get(number=1).pk, newcomer.pk, category.pk)
+    tasks.reply_posted(reply.pk, expert.pk, category.pk)
     tasks.first_response_given(reply.pk)
     assert balance(newcomer) == 2
     assert balance(expert) == 1 + 10
@@ -39,8 +39,8 @@ def test_posting_earns_thread_reply_and_first_reply_to_newcomer_points(newcomer,
 
 def test_a_task_run_twice_awards_once(member, other_member, category):
     reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
-    tasks.reply_posted(reply.pk)
-    tasks.reply_posted(reply.pk)
+    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
+    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
     assert PointsEntry.objects.filter(member=other_member).count() == 1 and balance(other_member) == 1
 
 
@@ -73,7 +73,7 @@ def test_a_removed_like_takes_its_point_back(member, other_member, category):
 def test_a_hidden_post_takes_back_what_it_earned(member, other_member, newcomer, category):
     thread = make_thread(author=newcomer, category=category)
     reply = make_reply(thread=thread, author=other_member)
-    tasks.reply_posted(reply.pk)
+    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
     forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
     tasks.answer_accepted(reply.pk)
     assert balance(other_member) == 16
@@ -124,6 +124,14 @@ def test_completing_the_profile_earns_points_once(client, member):
     tasks.profile_updated(member.pk)
     tasks.profile_updated(member.pk)
     assert list(PointsEntry.objects.filter(member=member).values_list("reason", "amount")) == [(Reason.PROFILE_COMPLETED, 5)]
+
+
+def test_an_award_arriving_after_the_post_was_hidden_gives_nothing(member, other_member, category):
+    reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
+    forum_services.post_delete(post=reply, member=other_member)
+    tasks.post_hidden(reply.pk)  # ran first: nothing to reverse yet
+    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
+    assert balance(other_member) == 0 and not PointsEntry.objects.filter(member=other_member).exists()
 
 
 def test_rebuild_reports_and_fixes_drift(member, other_member, capsys):

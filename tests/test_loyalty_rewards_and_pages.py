@@ -135,6 +135,7 @@ class TestPages:
         for i in range(30):
             give(UserFactory(), 10 + i, source_id=i)
         client.get("/leaderboard/")
+        # Warm: the ledger's version, the 25 members and the category filter; no aggregation.
         with django_assert_max_num_queries(3):
             response = client.get("/leaderboard/")
         assert len(response.context["rows"]) == 25
