@@ -2,9 +2,10 @@
 
     DATABASE_URL=postgres://…/roundtable_large .venv/bin/python bench/award_pipeline.py [--events 10000] [--concurrency 2]
 
-Queues `loyalty.reply_posted` jobs for replies that have no ledger entry yet (as posting would),
-then starts a real worker (prefork) on the default queue, on a broker database of its own, and
-times it until the ledger holds every award. The tier and badge checks those awards mark (at most
+Starts real Celery workers on a broker database of their own, then appends a "reply posted"
+event to the award log for each reply that has no ledger entry yet (exactly what posting does
+after commit: loyalty.award_log.append, which also makes sure a drain job is coming), and times
+it until the ledger holds every award. The tier and badge checks those awards mark (at most
 one per member per minute) wait for the beat job `loyalty.refresh_due_standing`; `--standing`
 then times that work too. Writes to the database it is pointed at: run it on demo data.
 """
@@ -27,6 +28,7 @@ django.setup()
 
 from community.celery import app  # noqa: E402
 from forums.models import Post  # noqa: E402
+from loyalty import award_log  # noqa: E402
 from loyalty.models import PointsEntry, Reason  # noqa: E402
 
 
@@ -68,9 +70,9 @@ def main() -> None:
     try:
         # The clock covers publishing the events (as the web processes would) and the workers writing the ledger.
         started = time.perf_counter()
-        with app.producer_or_acquire() as producer:
-            for post_id, author_id, category_id in events:
-                app.send_task("loyalty.reply_posted", args=[post_id, author_id, category_id], producer=producer)
+        for post_id, author_id, category_id in events:
+            award_log.append(member_id=author_id, reason=Reason.REPLY_POSTED, source_type="post", source_id=post_id,
+                             category_id=category_id, post_id=post_id)
         enqueue_seconds = time.perf_counter() - started
         target = before + len(events)
         while PointsEntry.objects.filter(reason=Reason.REPLY_POSTED).count() < target:

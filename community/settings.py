@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-loyalty-standing": {"task": "loyalty.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
     "celebrate-today": {"task": "loyalty.celebrate_today", "schedule": crontab(hour=6, minute=0)},
     "refresh-due-standing": {"task": "loyalty.refresh_due_standing", "schedule": 30.0},
+    # A safety net: posting already schedules a drain of the award log within a second.
+    "drain-award-log": {"task": "loyalty.drain_award_log", "schedule": 15.0},
 }
 
 # Forum rules.

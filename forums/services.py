@@ -183,7 +183,7 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
                            category_id=locked.category_id, number=number)
         if first_response:
             _send_after_commit(signals.first_response_given, thread_id=locked.pk, post_id=post.pk, responder_id=author.pk,
-                               is_newcomer_thread=locked.is_newcomer_thread)
+                               is_newcomer_thread=locked.is_newcomer_thread, category_id=locked.category_id)
     logger.info("post_created", extra={"thread_id": thread.pk, "post_id": post.pk, "author_id": author.pk})
     return post
 

@@ -1,28 +1,40 @@
 """Domain signals become award jobs: posting only enqueues (after commit, ids only)."""
 
+from functools import partial
+
+from django.db import transaction
 from django.dispatch import receiver
 
 from community.jobs import enqueue_on_commit
 from community.members import signals as member_signals
 from forums import signals
-from loyalty import tasks
+from loyalty import award_log, tasks
+from loyalty.models import Reason
 
 
+def _log_after_commit(**event) -> None:
+    transaction.on_commit(partial(award_log.append, **event))
+
+
+# The busiest awards go through the award log (loyalty.award_log); the signals carry all they need.
 @receiver(signals.thread_created, dispatch_uid="loyalty.thread_created")
 def on_thread_created(sender, *, post_id, author_id, category_id, **kwargs):
-    enqueue_on_commit(tasks.thread_started, post_id, author_id, category_id)
+    _log_after_commit(member_id=author_id, reason=Reason.THREAD_STARTED, source_type="post", source_id=post_id,
+                      category_id=category_id, post_id=post_id)
 
 
 @receiver(signals.post_created, dispatch_uid="loyalty.post_created")
 def on_post_created(sender, *, post_id, author_id, category_id, number, **kwargs):
     if number > 1:
-        enqueue_on_commit(tasks.reply_posted, post_id, author_id, category_id)
+        _log_after_commit(member_id=author_id, reason=Reason.REPLY_POSTED, source_type="post", source_id=post_id,
+                          category_id=category_id, post_id=post_id)
 
 
 @receiver(signals.first_response_given, dispatch_uid="loyalty.first_response_given")
-def on_first_response(sender, *, post_id, is_newcomer_thread, **kwargs):
+def on_first_response(sender, *, post_id, thread_id, responder_id, is_newcomer_thread, category_id, **kwargs):
     if is_newcomer_thread:
-        enqueue_on_commit(tasks.first_response_given, post_id)
+        _log_after_commit(member_id=responder_id, reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread",
+                          source_id=thread_id, category_id=category_id, post_id=post_id)
 
 
 @receiver(signals.reaction_added, dispatch_uid="loyalty.reaction_added")

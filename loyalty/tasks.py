@@ -14,7 +14,7 @@ from community.members.models import Tier
 from community.notifications.models import Kind
 from community.notifications.services import notify
 from forums.selectors import post_facts
-from loyalty import badges, ledger, tiers
+from loyalty import award_log, badges, ledger, tiers
 from loyalty.models import Kudos, Reason, StandingCheck
 
 logger = logging.getLogger(__name__)
@@ -56,30 +56,19 @@ def refresh_due_standing(limit: int = 1_000) -> int:
     return len(due)
 
 
-# The two busiest awards take what the signal carried, so the hot path is one SQL statement
-# (which also skips a post hidden in the meantime: see ledger.award).
+@job(name="loyalty.drain_award_log")
+def drain_award_log() -> int:
+    """Write the award log to the ledger (see loyalty.award_log); check standing at once where it matters."""
+    read, check_now = award_log.drain()
+    for member_id in check_now:
+        refresh_standing(member_id, force=True)
+    return read
 
 
-@job(name="loyalty.thread_started")
-def thread_started(post_id: int, author_id: int, category_id: int) -> None:
-    ledger.award(member_id=author_id, reason=Reason.THREAD_STARTED, source_type="post", source_id=post_id, category_id=category_id)
-    refresh_standing(author_id)
-
-
-@job(name="loyalty.reply_posted")
-def reply_posted(post_id: int, author_id: int, category_id: int) -> None:
-    ledger.award(member_id=author_id, reason=Reason.REPLY_POSTED, source_type="post", source_id=post_id, category_id=category_id)
-    refresh_standing(author_id)
-
-
-@job(name="loyalty.first_response_given")
-def first_response_given(post_id: int) -> None:
-    facts = post_facts(post_id)
-    if facts is None or facts.is_deleted or not facts.is_newcomer_thread:
-        return
-    ledger.award(member_id=facts.author_id, reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread",
-                 source_id=facts.thread_id, category_id=facts.category_id)
-    refresh_standing(facts.author_id, force=True)
+@job(name="loyalty.award_one")
+def award_one(member_id: int, reason: str, source_type: str, source_id: str, category_id: int | None, post_id: int | None) -> None:
+    """One logged award that could not reach Redis, sent again by `requeue_jobs`."""
+    award_log.write_batch([[member_id, reason, source_type, source_id, category_id, post_id]])
 
 
 @job(name="loyalty.like_received")

@@ -33,6 +33,13 @@ def celery_worker(transactional_db):
                       queues=["celery", "standing"]) as worker:
         yield worker
     app.control.purge()
+    # The worker thread keeps its database connection between tasks (as in production); end it so
+    # the test database can be flushed and dropped.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 def wait_for(condition, *, timeout: float = 10.0, interval: float = 0.05):

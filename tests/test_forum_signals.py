@@ -36,9 +36,10 @@ def test_signals_wait_for_commit_and_carry_ids(member, other_member, category, r
     for callback in callbacks:
         callback()
     post = thread.posts.get()
+    ids = {"thread_id": thread.pk, "post_id": post.pk, "author_id": member.pk, "category_id": category.pk}
     assert received == [
-        ("thread_created", {"signal": signals.thread_created, "thread_id": thread.pk, "post_id": post.pk, "author_id": member.pk}),
-        ("post_created", {"signal": signals.post_created, "thread_id": thread.pk, "post_id": post.pk, "author_id": member.pk}),
+        ("thread_created", {"signal": signals.thread_created, **ids}),
+        ("post_created", {"signal": signals.post_created, **ids, "number": 1}),
     ]
 
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from forums import services as forum_services
-from loyalty import ledger, tasks
+from loyalty import award_log, ledger, tasks
 from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
 from tests.factories import UserFactory, make_reply, make_thread
 
@@ -25,29 +25,48 @@ def test_default_rules_are_as_the_issue_says():
     assert rules[Reason.EVENT_ATTENDED] == (20, None) and rules[Reason.PROFILE_COMPLETED] == (5, None)
 
 
-def test_posting_earns_thread_reply_and_first_reply_to_newcomer_points(newcomer, expert, category):
-    thread = make_thread(author=newcomer, category=category)
-    reply = make_reply(thread=thread, author=expert)
-    tasks.thread_started(thread.posts.get(number=1).pk, newcomer.pk, category.pk)
-    tasks.reply_posted(reply.pk, expert.pk, category.pk)
-    tasks.first_response_given(reply.pk)
+def test_posting_earns_thread_reply_and_first_reply_to_newcomer_points(newcomer, expert, category, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = make_thread(author=newcomer, category=category)
+        make_reply(thread=thread, author=expert)
+    assert award_log.pending() == 3  # posting only appended events
+    assert tasks.drain_award_log() == 3 and award_log.pending() == 0
     assert balance(newcomer) == 2
     assert balance(expert) == 1 + 10
     entry = PointsEntry.objects.get(member=expert, reason=Reason.FIRST_REPLY_TO_NEWCOMER)
     assert (entry.source_type, entry.source_id, entry.category_id) == ("thread", str(thread.pk), category.pk)
 
 
-def test_a_task_run_twice_awards_once(member, other_member, category):
+def test_an_event_delivered_twice_awards_once(member, other_member, category):
     reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
-    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
-    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
+    event = {"member_id": other_member.pk, "reason": Reason.REPLY_POSTED, "source_type": "post", "source_id": reply.pk,
+             "category_id": category.pk, "post_id": reply.pk}
+    award_log.append(**event)
+    award_log.append(**event)
+    tasks.drain_award_log()
+    award_log.append(**event)
+    tasks.drain_award_log()
+    tasks.award_one(other_member.pk, Reason.REPLY_POSTED, "post", str(reply.pk), category.pk, reply.pk)
     assert PointsEntry.objects.filter(member=other_member).count() == 1 and balance(other_member) == 1
 
 
-def test_first_reply_to_a_members_thread_earns_no_newcomer_bonus(member, expert, category):
-    reply = make_reply(thread=make_thread(author=member, category=category), author=expert)
-    tasks.first_response_given(reply.pk)
+def test_a_drain_that_crashed_before_trimming_reads_the_events_again_without_double_awards(member, other_member, category):
+    reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
+    award_log.append(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk,
+                     category_id=category.pk, post_id=reply.pk)
+    events = [__import__("json").loads(item) for item in award_log._redis().lrange(award_log.LOG_KEY, 0, -1)]
+    award_log.write_batch(events)  # written, then "crashed": the log still holds the event
+    assert award_log.pending() == 1
+    tasks.drain_award_log()
+    assert award_log.pending() == 0 and balance(other_member) == 1
+
+
+def test_first_reply_to_a_members_thread_earns_no_newcomer_bonus(member, expert, category, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_reply(thread=make_thread(author=member, category=category), author=expert)
+    tasks.drain_award_log()
     assert not PointsEntry.objects.filter(reason=Reason.FIRST_REPLY_TO_NEWCOMER).exists()
+    assert balance(expert) == 1
 
 
 def test_likes_received_are_capped_at_twenty_a_day(member, category):
@@ -73,7 +92,7 @@ def test_a_removed_like_takes_its_point_back(member, other_member, category):
 def test_a_hidden_post_takes_back_what_it_earned(member, other_member, newcomer, category):
     thread = make_thread(author=newcomer, category=category)
     reply = make_reply(thread=thread, author=other_member)
-    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
+    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk)
     forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
     tasks.answer_accepted(reply.pk)
     assert balance(other_member) == 16
@@ -130,7 +149,8 @@ def test_an_award_arriving_after_the_post_was_hidden_gives_nothing(member, other
     reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
     forum_services.post_delete(post=reply, member=other_member)
     tasks.post_hidden(reply.pk)  # ran first: nothing to reverse yet
-    tasks.reply_posted(reply.pk, other_member.pk, category.pk)
+    award_log.write_batch([[other_member.pk, Reason.REPLY_POSTED, "post", str(reply.pk), category.pk, reply.pk]])
+    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk)
     assert balance(other_member) == 0 and not PointsEntry.objects.filter(member=other_member).exists()
 
 
@@ -154,3 +174,16 @@ def test_newcomers_cannot_post_links_and_keep_their_text(client, newcomer, membe
     assert "post links or images yet" in response.content.decode() and "https://spam.example" in response.content.decode()
     client.force_login(member)
     assert client.post("/t/new/", {"category": category.pk, "title": "Look here", "body": "see https://ok.example"}).status_code == 302
+
+
+def test_an_event_appended_right_after_a_drain_still_gets_a_drain(member, other_member, category):
+    from django.core.cache import cache
+
+    reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
+    award_log.schedule_drain()  # a drain was scheduled a moment ago…
+    tasks.drain_award_log()  # …and has run, finding nothing
+    assert cache.add(award_log.DRAIN_SCHEDULED_KEY, 1, timeout=1)  # the mark is clear: the next event schedules its own
+    cache.delete(award_log.DRAIN_SCHEDULED_KEY)
+    award_log.append(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk,
+                     category_id=category.pk, post_id=reply.pk)
+    assert not cache.add(award_log.DRAIN_SCHEDULED_KEY, 1, timeout=1)  # append scheduled a drain

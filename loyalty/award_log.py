@@ -1,0 +1,133 @@
+"""The award log: how the busiest awards travel from posting to the ledger at thousands a second.
+
+Posting appends one small event to a Redis list (after commit) and makes sure a drain job is on its
+way (at most one Celery message a second). The drain job, in the Celery worker, writes up to a
+thousand events to the ledger in one statement and only then trims them from the log, so a crash
+re-reads them and the ledger's unique key makes the second write a no-op. If Redis cannot take an
+event, it is kept in PostgreSQL as a pending job (community.jobs) and sent again later.
+"""
+
+import json
+import logging
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db import connection, transaction
+
+from community.jobs import send_now
+from loyalty.ledger import rule_for
+from loyalty.models import Reason, StandingCheck
+
+logger = logging.getLogger(__name__)
+LOG_KEY = "loyalty:award-log"
+DRAIN_SCHEDULED_KEY = "loyalty:award-log:drain-scheduled"
+DRAIN_LOCK_KEY = "loyalty:award-log:drain-lock"
+BATCH = 1_000
+# Reasons that go through the log: frequent and without a daily cap.
+LOGGED_REASONS = {Reason.THREAD_STARTED, Reason.REPLY_POSTED, Reason.FIRST_REPLY_TO_NEWCOMER}
+# Awards worth checking tier and badges at once rather than at the next 30 s sweep.
+CHECK_AT_ONCE = {Reason.FIRST_REPLY_TO_NEWCOMER}
+
+
+@cache
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_connect_timeout=2, socket_timeout=5)
+
+
+def append(*, member_id: int, reason: str, source_type: str, source_id, category_id: int | None, post_id: int | None = None) -> None:
+    """Add one award event to the log and see that a drain job is coming. Called after commit."""
+    event = [member_id, reason, source_type, str(source_id), category_id, post_id]
+    try:
+        _redis().rpush(LOG_KEY, json.dumps(event))
+    except redis.RedisError as error:
+        logger.warning("award_log_unavailable", extra={"error": str(error)})
+        from community.models import PendingJob
+
+        PendingJob.objects.create(task_name="loyalty.award_one", args=event, error=str(error)[:500])
+        return
+    schedule_drain()
+
+
+def schedule_drain() -> None:
+    if django_cache.add(DRAIN_SCHEDULED_KEY, 1, timeout=1):
+        send_now("loyalty.drain_award_log", [])
+
+
+_BATCH_SQL = """
+    WITH incoming AS (
+        SELECT * FROM unnest(%(members)s::bigint[], %(amounts)s::int[], %(reasons)s::text[], %(types)s::text[],
+                             %(sources)s::text[], %(categories)s::bigint[], %(posts)s::bigint[])
+            AS e(member_id, amount, reason, source_type, source_id, category_id, post_id)
+    ), fresh AS (
+        INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
+        SELECT member_id, amount, reason, source_type, source_id, category_id, now() FROM incoming i
+        -- a post hidden before its award is written earns nothing (see ledger.award)
+        WHERE NOT EXISTS (SELECT 1 FROM forums_post p WHERE p.id = i.post_id AND p.is_deleted)
+        ON CONFLICT (member_id, reason, source_type, source_id) DO NOTHING
+        RETURNING member_id, amount, reason
+    ), totals AS (
+        SELECT member_id, sum(amount) AS amount, bool_or(reason = ANY(%(at_once)s::text[])) AS check_now
+        FROM fresh GROUP BY member_id
+    ), accounts AS (
+        INSERT INTO loyalty_loyaltyaccount AS account (member_id, balance, lifetime_points, score_90d, tier_set_by_manager, updated_at)
+        SELECT member_id, amount, amount, amount, false, now() FROM totals ORDER BY member_id
+        ON CONFLICT (member_id) DO UPDATE SET
+            balance = account.balance + EXCLUDED.balance,
+            lifetime_points = account.lifetime_points + EXCLUDED.lifetime_points,
+            score_90d = account.score_90d + EXCLUDED.score_90d,
+            updated_at = EXCLUDED.updated_at
+        RETURNING member_id
+    )
+    SELECT t.member_id, t.check_now FROM totals t JOIN accounts a USING (member_id)
+"""
+
+
+def write_batch(events: list[list]) -> list[tuple[int, bool]]:
+    """Write events to the ledger in one statement; returns (member id, check at once?) for members who gained points."""
+    rows = []
+    for member_id, reason, source_type, source_id, category_id, post_id in events:
+        rule = rule_for(reason)
+        if rule is not None and rule.is_active and rule.amount > 0:
+            rows.append((member_id, rule.amount, reason, source_type, source_id, category_id, post_id))
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    params = {"members": list(columns[0]), "amounts": list(columns[1]), "reasons": list(columns[2]), "types": list(columns[3]),
+              "sources": list(columns[4]), "categories": list(columns[5]), "posts": list(columns[6]),
+              "at_once": sorted(CHECK_AT_ONCE)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_BATCH_SQL, params)
+        gained = cursor.fetchall()
+        StandingCheck.objects.bulk_create([StandingCheck(member_id=member_id) for member_id, _now in gained], ignore_conflicts=True)
+    return gained
+
+
+def drain(*, batch: int = BATCH) -> tuple[int, list[int]]:
+    """Write everything in the log; returns (events read, members to check at once). One drainer at a time."""
+    if not django_cache.add(DRAIN_LOCK_KEY, 1, timeout=120):
+        return 0, []
+    client = _redis()
+    read, check_now = 0, []
+    try:
+        while True:
+            raw = client.lrange(LOG_KEY, 0, batch - 1)
+            if not raw:
+                break
+            gained = write_batch([json.loads(item) for item in raw])
+            client.ltrim(LOG_KEY, len(raw), -1)  # only after the ledger has them
+            read += len(raw)
+            check_now += [member_id for member_id, now in gained if now]
+    finally:
+        django_cache.delete(DRAIN_LOCK_KEY)
+    # An event appended while the "drain scheduled" mark was still set found no new drain coming:
+    # clear the mark first, then look again, so every event is either seen here or schedules its own.
+    django_cache.delete(DRAIN_SCHEDULED_KEY)
+    if client.llen(LOG_KEY):
+        schedule_drain()
+    return read, check_now
+
+
+def pending() -> int:
+    return _redis().llen(LOG_KEY)
