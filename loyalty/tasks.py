@@ -35,14 +35,18 @@ def refresh_standing(member_id: int, *, force: bool = False) -> None:
         return
     change = tiers.recompute_tier(member)
     if change:
-        member.refresh_from_db(fields=["tier"])
-        with override(member.language or None):
-            label = str(Tier(change.new).label)
-        notify(recipient=member, kind=Kind.TIER_CHANGED, dedupe_key=f"tier:{change.new}:{timezone.now():%Y%m%d%H%M%S}", text=label)
+        member.refresh_from_db(fields=["tier"])  # the tier badges read the new tier
+        notify_tier_change(member, change)
     for award in badges.award_earned_badges(member, tiers.stats_for(member)):
         with override(member.language or None):
             name = _(award.badge.name)
         notify(recipient=member, kind=Kind.BADGE, dedupe_key=f"badge:{award.pk}", text=name)
+
+
+def notify_tier_change(member, change) -> None:
+    with override(member.language or None):
+        label = str(Tier(change.new).label)
+    notify(recipient=member, kind=Kind.TIER_CHANGED, dedupe_key=f"tier:{change.new}:{timezone.now():%Y%m%d%H%M%S}", text=label)
 
 
 @job(name="loyalty.refresh_due_standing")

@@ -95,6 +95,8 @@ def set_tier_by_manager(*, member, tier: int) -> TierChange | None:
     with transaction.atomic():
         account = locked_account(member.pk)
         old = User.objects.select_for_update().get(pk=member.pk).tier
+        if old == tier:
+            return None
         User.objects.filter(pk=member.pk).update(tier=tier)
         account.tier_set_by_manager = tier == Tier.LEADER
         account.tier_changed_at = timezone.now()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("rewards/<int:reward_id>/redeem/", views.reward_redeem, name="redeem"),
     path("rewards/redemptions/<int:redemption_id>/fulfil/", views.redemption_fulfil, name="fulfil"),
     path("kudos/", views.kudos_send, name="kudos"),
+    path("loyalty/leader/<str:username>/", views.leader_set, name="leader"),
 ]

@@ -15,6 +15,7 @@ from forums.selectors import page_number
 from loyalty import badges, selectors, services, tiers
 from loyalty.forms import KudosForm
 from loyalty.models import Redemption, Reward
+from loyalty.tasks import notify_tier_change, refresh_standing
 
 User = get_user_model()
 
@@ -105,3 +106,21 @@ def kudos_send(request):
     else:
         messages.success(request, _("Kudos sent to %(name)s.") % {"name": receiver.name})
     return redirect(back)
+
+
+@login_required
+@require_POST
+def leader_set(request, username):
+    """Tier 4 (Leader) is given and taken only by community managers."""
+    if not permissions.is_manager(request.user):
+        raise PermissionDenied(_("Only community managers make Leaders."))
+    member = get_object_or_404(User, username=username, is_active=True)
+    make_leader = request.POST.get("action") == "make"
+    change = tiers.set_tier_by_manager(member=member, tier=4 if make_leader else 3)
+    if change:
+        member.refresh_from_db(fields=["tier"])
+        notify_tier_change(member, change)
+        refresh_standing(member.pk, force=True)  # the Leader badge
+        messages.success(request, _("%(name)s is now a Leader.") % {"name": member.name} if make_leader
+                         else _("%(name)s is no longer a Leader.") % {"name": member.name})
+    return redirect("members:profile", username=member.username)

@@ -162,3 +162,25 @@ def test_other_members_do_not_see_my_progress(client, member, other_member):
     client.force_login(member)
     assert "Next tier" in client.get(f"/u/{member.username}/").content.decode()
 
+
+
+def test_managers_make_and_unmake_leaders_from_the_profile(client, manager, member, other_member):
+    client.force_login(other_member)
+    assert client.post(f"/loyalty/leader/{member.username}/", {"action": "make"}).status_code == 403
+    client.force_login(manager)
+    client.post(f"/loyalty/leader/{member.username}/", {"action": "make"})
+    member.refresh_from_db()
+    assert member.tier == Tier.LEADER
+    assert BadgeAward.objects.filter(member=member, badge__slug="leader").exists()
+    assert Notification.objects.filter(recipient=member, kind=Kind.TIER_CHANGED).exists()
+    client.post(f"/loyalty/leader/{member.username}/", {"action": "remove"})
+    member.refresh_from_db()
+    assert member.tier == Tier.CHAMPION and not LoyaltyAccount.objects.get(member=member).tier_set_by_manager
+
+
+def test_event_attended_is_worth_twenty(member):
+    from loyalty import ledger
+
+    ledger.award(member_id=member.pk, reason="event_attended", source_type="event", source_id=1)
+    ledger.award(member_id=member.pk, reason="event_attended", source_type="event", source_id=1)
+    assert LoyaltyAccount.objects.get(member=member).balance == 20
