@@ -48,6 +48,9 @@ def pages() -> list[tuple[str, str]]:
         ("thread, last page", f"{longest.get_absolute_url()}?page={longest.page_count}"),
         ("search 'migration'", "/search/?q=migration"),
         ("profile", "/u/member/"),
+        ("loyalty (my points)", "/loyalty/"),
+        ("leaderboard, this month", "/leaderboard/?period=month"),
+        ("rewards", "/rewards/"),
     ]
 
 

@@ -293,14 +293,6 @@ def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
     )
 
 
-def member_post_counts(member) -> dict[str, int]:
-    posts = Post.objects.filter(author=member, is_deleted=False)
-    return {
-        "posts": posts.count(),
-        "threads": posts.filter(number=1).count(),
-        "likes_received": posts.aggregate(total=Sum("like_count"))["total"] or 0,
-    }
-
 
 @dataclass
 class PostFacts:
@@ -329,6 +321,7 @@ def member_activity(member_id: int) -> dict[str, int]:
     counts = posts.aggregate(
         posts=Count("id"),
         threads_replied=Count("thread_id", filter=Q(number__gt=1), distinct=True),
+        threads_started=Count("id", filter=Q(number=1)),
         likes_received=Coalesce(Sum("like_count"), 0),
         best_post_likes=Coalesce(Max("like_count"), 0),
     )

@@ -1,5 +1,6 @@
 """Trust tiers from activity, as Discourse's trust levels: promotion by thresholds, demotion from 3 with margin and grace."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,8 +33,9 @@ FIELDS = {
 }
 
 
-def stats_for(member) -> dict[str, int]:
-    stats = member_activity(member.pk)
+def stats_for(member, activity: dict[str, int] | None = None) -> dict[str, int]:
+    """The figures tiers are judged on; pass `activity` when the caller already has the forum's counts."""
+    stats = dict(activity) if activity is not None else member_activity(member.pk)
     stats["days_since_joining"] = (timezone.now() - member.date_joined).days
     stats["days_visited"] = VisitDay.objects.filter(member=member).count()
     return stats
@@ -65,10 +67,22 @@ def computed_tier(stats: dict[str, int], requirements: list[TierRequirement], *,
     return max(reached, Tier.REGULAR)
 
 
+_REQUIREMENTS_TTL = 30.0
+_requirements_cache: dict[str, object] = {"at": 0.0, "rows": []}
+
+
 def requirements() -> list[TierRequirement]:
-    """The thresholds for tiers 1–3 as managers set them, defaults for any missing row."""
-    found = {r.tier: r for r in TierRequirement.objects.filter(tier__in=[1, 2, 3])}
-    return [found.get(values["tier"]) or TierRequirement(**values) for values in TIER_REQUIREMENTS]
+    """The thresholds for tiers 1–3 as managers set them (read at most every 30 s per process), defaults for any missing row."""
+    now = time.monotonic()
+    if now - _requirements_cache["at"] > _REQUIREMENTS_TTL:
+        found = {r.tier: r for r in TierRequirement.objects.filter(tier__in=[1, 2, 3])}
+        _requirements_cache["rows"] = [found.get(values["tier"]) or TierRequirement(**values) for values in TIER_REQUIREMENTS]
+        _requirements_cache["at"] = now
+    return _requirements_cache["rows"]
+
+
+def forget_requirements() -> None:
+    _requirements_cache["at"] = 0.0
 
 
 def recompute_tier(member) -> TierChange | None:

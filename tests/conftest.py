@@ -11,9 +11,11 @@ from tests.factories import CategoryFactory, UserFactory, make_manager
 def _clean_cache():
     # Rate-limit slots live in Redis and earning rules in a per-process cache; each test starts without any.
     from loyalty.ledger import forget_rules
+    from loyalty.tiers import forget_requirements
 
     cache.clear()
     forget_rules()
+    forget_requirements()
     yield
 
 

@@ -130,3 +130,17 @@ def test_browser_language_is_the_default(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9").content.decode()
     assert '<html lang="ru">' in html and "Последние" in html
     assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+
+
+def test_own_profile_with_tier_progress_stays_within_fifteen_queries(client, member, other_member, category, django_assert_max_num_queries):
+    from loyalty.services import send_kudos
+
+    for i in range(25):
+        make_thread(author=member, category=category, title=f"Thread {i}")
+    for i in range(5):
+        send_kudos(sender=other_member, receiver=member, message=f"thanks {i}")
+    client.force_login(member)
+    client.get(f"/u/{member.username}/")
+    with django_assert_max_num_queries(15):
+        response = client.get(f"/u/{member.username}/")
+    assert "Next tier" in response.content.decode() and "thanks 4" in response.content.decode()

@@ -18,15 +18,16 @@ from loyalty import tiers
 
 def profile(request, username):
     member = selectors.member_by_username(username)
+    activity = forum_selectors.member_activity(member.pk)
     return render(request, "members/profile.html", {
         "member": member,
         "profile": selectors.profile_of(member),
-        "counts": forum_selectors.member_post_counts(member),
+        "counts": activity,
         "recent_posts": forum_selectors.member_recent_posts(member),
         "expert_tags": expertise_selectors.expert_tags_of([member.pk]).get(member.pk, []),
         "badges": loyalty_selectors.badges_of(member),
         "kudos": loyalty_selectors.kudos_for(member),
-        "progress": tiers.progress_to_next(member) if request.user == member else None,
+        "progress": tiers.progress_to_next(member, tiers.stats_for(member, activity)) if request.user == member else None,
         "can_manage_experts": permissions.can_manage_experts(request.user),
     })
 
