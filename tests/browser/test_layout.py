@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from forums.models import Post
+from tests.browser.measure import MEASURE_OVERFLOW
 from tests.factories import TagFactory, make_reply, make_thread
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
@@ -32,21 +33,6 @@ AWKWARD_BODY = "\n\n".join(
     ]
 )
 
-# Elements that stick out to the right, to name the culprit when a page scrolls sideways.
-MEASURE_OVERFLOW = """
-() => {
-  const width = window.innerWidth;
-  const culprits = [];
-  for (const element of document.body.querySelectorAll("*")) {
-    const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 1) {
-      const classes = element.className ? "." + String(element.className).trim().replace(/\\s+/g, ".") : "";
-      culprits.push(element.tagName.toLowerCase() + classes + " right=" + Math.round(box.right));
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, culprits: culprits.slice(0, 8)};
-}
-"""
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from forums.models import Thread
 from loyalty import ledger
 from loyalty.models import BadgeAward, LoyaltyAccount, PointsEntry, Reason, Redemption, Reward
+from tests.browser.measure import MEASURE_OVERFLOW
 from tests.conftest import wait_for
 from tests.factories import make_thread
 
@@ -14,21 +15,6 @@ TITLE = "How do I get my sourdough to rise?"
 STICKER = "Roundtable sticker"
 
 
-# The page's widths, and what sticks out to the right (to name the culprit when a page scrolls sideways).
-MEASURE_OVERFLOW = """
-() => {
-  const width = window.innerWidth;
-  const culprits = [];
-  for (const element of document.body.querySelectorAll("*")) {
-    const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 1) {
-      const classes = element.className ? "." + String(element.className).trim().replace(/\\s+/g, ".") : "";
-      culprits.push(element.tagName.toLowerCase() + classes + " right=" + Math.round(box.right));
-    }
-  }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, culprits: culprits.slice(0, 8)};
-}
-"""
 
 
 def _section(page, heading):
