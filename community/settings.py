@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},
     "requeue-pending-jobs": {"task": "community.requeue_pending_jobs", "schedule": 300.0},
+    "notify-target-breaches": {"task": "triage.notify_target_breaches", "schedule": 300.0},
     "refresh-loyalty-standing": {"task": "loyalty.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
     "celebrate-today": {"task": "loyalty.celebrate_today", "schedule": crontab(hour=6, minute=0)},
     "refresh-due-standing": {"task": "loyalty.refresh_due_standing", "schedule": 30.0},

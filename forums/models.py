@@ -245,6 +245,3 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} watches thread {self.thread_id}"
-
-
-__all__ = ["Category", "Mention", "Post", "PostRevision", "Reaction", "ReadState", "Subscription", "Tag", "Thread"]

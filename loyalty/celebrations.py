@@ -58,6 +58,3 @@ def celebrate(day) -> int:
         if notify(recipient=member, kind=Kind.CELEBRATION, dedupe_key=f"birthday:{day.year}", text=text):
             greeted += 1
     return greeted
-
-
-__all__ = ["celebrate", "celebrating_on", "celebrating_today_cached"]

@@ -218,3 +218,17 @@ def test_row_actions_load_on_demand_for_queue_workers_only(client, manager, memb
     client.force_login(manager)
     html = client.get(reverse("triage:actions", args=[thread.pk])).content.decode()
     assert reverse("triage:snooze", args=[thread.pk]) in html and reverse("triage:no_reply_needed", args=[thread.pk]) in html
+
+
+def test_managers_hear_once_a_day_about_threads_past_the_target(manager, newcomer, category):
+    from community.triage.tasks import notify_target_breaches
+
+    late = _age(make_thread(author=newcomer, category=category, title="Late one"), hours=5)
+    make_thread(author=newcomer, category=category, title="Fresh one")
+    assert notify_target_breaches() == 1
+    notify_target_breaches()
+    notification = Notification.objects.get(recipient=manager)
+    assert (notification.kind, notification.count, notification.gathered) == (Kind.QUEUE_OVERDUE, 1, [late.pk])
+    _age(make_thread(author=newcomer, category=category, title="Later one"), hours=6)
+    notify_target_breaches()
+    assert Notification.objects.get(recipient=manager).count == 2

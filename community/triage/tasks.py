@@ -3,13 +3,17 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from community.expertise.selectors import experts_for_tags
 from community.jobs import job
+from community.members.models import MANAGERS_GROUP
 from community.notifications import services
 from community.notifications.models import Kind, Notification
+from community.triage.selectors import in_queue, target
 from forums.models import Thread
 
 
@@ -42,3 +46,19 @@ def route_newcomer_thread(thread_id: int) -> int:
                                          item=thread.pk, actor=thread.author, thread=thread)
         told += 1
     return told
+
+
+@job(name="triage.notify_target_breaches")
+def notify_target_breaches() -> int:
+    """Beat, every 5 minutes: tell community managers about newcomer threads past the first-response
+    target, gathered into one notification per manager per day (a thread is counted once)."""
+    now = timezone.now()
+    overdue = list(in_queue(now).filter(created_at__lte=now - target()).values_list("pk", flat=True).order_by("created_at"))
+    if not overdue:
+        return 0
+    managers = get_user_model().objects.filter(Q(groups__name=MANAGERS_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+    day = timezone.localdate(now)
+    for manager in managers:
+        for thread_id in overdue:
+            services.notify_gathered(recipient=manager, kind=Kind.QUEUE_OVERDUE, dedupe_key=f"overdue:{day}", item=thread_id)
+    return len(overdue)
