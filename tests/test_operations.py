@@ -129,3 +129,15 @@ def test_seed_demo_is_deterministic():
     User.objects.all().delete()
     call_command("seed_demo")
     assert snapshot() == first
+
+
+def test_every_beat_job_names_a_registered_task():
+    from django.conf import settings
+
+    from community.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled and scheduled <= set(app.tasks)
+    routed = set(settings.CELERY_TASK_ROUTES)
+    assert routed <= set(app.tasks)
