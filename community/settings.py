@@ -75,6 +75,7 @@ TEMPLATES = [
                 "community.notifications.context_processors.unread_notifications",
                 "community.context_processors.roles",
                 "loyalty.context_processors.celebrations",
+                "moderation.context_processors.moderation",
             ],
         },
     },

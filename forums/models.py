@@ -142,6 +142,9 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     like_count = models.PositiveIntegerField(default=0)
+    # Hidden by flags or a moderator, pending review: kept, shown only to its author and staff.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=200, blank=True)
     search_vector = models.GeneratedField(
         expression=_search_vector("body", "B"), output_field=SearchVectorField(), db_persist=True
     )

@@ -42,6 +42,7 @@ def can_like_post(user, post: Post) -> bool:
         user.is_authenticated
         and user.is_active
         and not post.is_deleted
+        and not post.is_hidden
         and post.author_id != user.pk
     )
 

@@ -257,7 +257,7 @@ def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
         return []
     query = SearchQuery(query_text, search_type="websearch", config=SEARCH_CONFIG)
     post_ids = list(
-        Post.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
+        Post.objects.filter(search_vector=query, is_deleted=False, is_hidden=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
     )
     thread_ids = list(
         Thread.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
@@ -265,7 +265,8 @@ def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
     if not post_ids and not thread_ids:
         return []
     ranked = list(
-        Post.objects.filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1), is_deleted=False, thread__is_deleted=False)
+        Post.objects.filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1), is_deleted=False, is_hidden=False,
+                            thread__is_deleted=False)
         .annotate(rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query))
         .order_by("-rank", "-created_at")
         .values_list("id", "rank")[:limit]
@@ -286,7 +287,7 @@ def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
 
 def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
     return list(
-        Post.objects.filter(author=member, is_deleted=False, thread__is_deleted=False)
+        Post.objects.filter(author=member, is_deleted=False, is_hidden=False, thread__is_deleted=False)
         .defer("search_vector", "body_html", "thread__search_vector")
         .select_related("thread", "thread__category")
         .order_by("-created_at")[:limit]

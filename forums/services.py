@@ -347,3 +347,17 @@ def answer_unaccept(*, thread: Thread, member) -> Thread:
         _send_after_commit(signals.answer_unaccepted, thread_id=locked.pk, post_id=previous_id, member_id=member.pk)
     locked.accepted_answer = None
     return locked
+
+
+def post_hide(*, post: Post, reason: str) -> bool:
+    """Hide a post pending review (its author is told why on the post); False if it was hidden already."""
+    with transaction.atomic():
+        hidden = Post.objects.filter(pk=post.pk, is_hidden=False).update(is_hidden=True, hidden_reason=reason[:200])
+        if hidden:
+            _send_after_commit(signals.post_hidden, thread_id=post.thread_id, post_id=post.pk, member_id=None)
+    return bool(hidden)
+
+
+def post_unhide(*, post: Post) -> bool:
+    with transaction.atomic():
+        return bool(Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason=""))

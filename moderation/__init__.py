@@ -1,1 +1,1 @@
-"""Moderation: built by its own issue; the app exists so the layout and migrations are stable."""
+"""Moderation: flags, the review queue, the audit log and moderator roles."""

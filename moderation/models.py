@@ -1,0 +1,107 @@
+"""The safety side's data: moderator roles, flags, review items and the audit log that is never edited."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ModeratorRole(models.Model):
+    """A moderator, site-wide (no category) or for one category. Revoked roles stay as history."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_roles")
+    category = models.ForeignKey("forums.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="moderator_roles")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], condition=Q(revoked_at__isnull=True),
+                                    name="moderation_one_active_role_per_scope", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"moderator {self.member_id} ({self.category_id or 'site-wide'})"
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        ABUSIVE = "abusive", _("Abusive")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        AGREED = "agreed", _("Agreed")
+        DISAGREED = "disagreed", _("Disagreed")
+
+    post = models.ForeignKey("forums.Post", on_delete=models.CASCADE, related_name="flags")
+    flagger = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "flagger"], condition=Q(status="open"), name="moderation_one_open_flag"),
+        ]
+        indexes = [models.Index(fields=["flagger", "status"], name="moderation_flag_accuracy")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} flag on {self.post_id} by {self.flagger_id}"
+
+
+class ReviewItem(models.Model):
+    """A post waiting for a moderator: flagged (maybe hidden already) or held."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        HIDDEN = "hidden", _("Kept hidden")
+        DISMISSED = "dismissed", _("Flags dismissed")
+
+    post = models.ForeignKey("forums.Post", on_delete=models.CASCADE, related_name="review_items")
+    category_id = models.BigIntegerField(help_text="Copied from the thread, to scope the queue to a moderator's categories.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post"], condition=Q(status="pending"), name="moderation_one_pending_item_per_post"),
+        ]
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="moderation_review_pending")]
+
+    def __str__(self) -> str:
+        return f"review of post {self.post_id} ({self.status})"
+
+
+class ModerationAction(models.Model):
+    """The audit log: who did what to what, why, and when. A database trigger refuses updates and deletes."""
+
+    # PROTECT: a member in the log is never deleted (they are deactivated), and the log never changes.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField()
+    reason = models.CharField(max_length=500, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-created_at"], name="moderation_log_recent"),
+            models.Index(fields=["action", "-created_at"], name="moderation_log_action"),
+            models.Index(fields=["actor", "-created_at"], name="moderation_log_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.target_type} {self.target_id} by {self.actor_id}"

@@ -1,0 +1,49 @@
+"""Read queries for moderation pages."""
+
+from django.db.models import Count, Prefetch, Q
+
+from moderation.models import Flag, ModerationAction, ReviewItem
+
+PER_PAGE = 30
+
+
+def review_queue(*, category_ids: set | None) -> list[ReviewItem]:
+    """Pending items, oldest first, scoped to the moderator's categories (None: all), with their flags."""
+    items = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+    if category_ids is not None:
+        items = items.filter(category_id__in=category_ids)
+    return list(
+        items.select_related("post", "post__author", "post__thread", "claimed_by")
+        .defer("post__search_vector", "post__thread__search_vector")
+        .prefetch_related(Prefetch("post__flags", queryset=Flag.objects.filter(status=Flag.Status.OPEN).select_related("flagger")))
+        .order_by("created_at")[:PER_PAGE]
+    )
+
+
+def pending_count(*, category_ids: set | None) -> int:
+    items = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
+    if category_ids is not None:
+        items = items.filter(category_id__in=category_ids)
+    return items.count()
+
+
+def flag_accuracy(member) -> tuple[int, float | None]:
+    """(resolved flags, share agreed): what moderator nomination looks at."""
+    counts = Flag.objects.filter(flagger=member).exclude(status=Flag.Status.OPEN).aggregate(
+        resolved=Count("id"), agreed=Count("id", filter=Q(status=Flag.Status.AGREED)))
+    return counts["resolved"], (counts["agreed"] / counts["resolved"] if counts["resolved"] else None)
+
+
+def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[ModerationAction], bool]:
+    entries = ModerationAction.objects.select_related("actor").order_by("-created_at", "-id")
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor__username__iexact=actor)
+    start = (page - 1) * PER_PAGE
+    rows = list(entries[start:start + PER_PAGE + 1])
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
+def log_actions() -> list[str]:
+    return list(ModerationAction.objects.order_by().values_list("action", flat=True).distinct())

@@ -1,0 +1,125 @@
+"""Moderation operations: flagging, hiding at once when trusted members agree, reviewing, and the audit log."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.permissions import MODERATORS_GROUP
+from forums import services as forum_services
+from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem
+
+# As Discourse: one flag from a trusted member (tier 3+) on a newcomer's post, or three flags, hide it at once.
+TRUSTED_FLAGGER_TIER = 3
+FLAGS_TO_HIDE = 3
+
+
+def log(*, actor, action: str, target_type: str, target_id: int, reason: str = "", before=None, after=None) -> ModerationAction:
+    return ModerationAction.objects.create(actor=actor, action=action, target_type=target_type, target_id=target_id,
+                                           reason=reason[:500], before=before or {}, after=after or {}, created_at=timezone.now())
+
+
+def _pending_item(post) -> ReviewItem:
+    item = ReviewItem.objects.filter(post=post, status=ReviewItem.Status.PENDING).first()
+    if item is None:
+        try:
+            with transaction.atomic():
+                item = ReviewItem.objects.create(post=post, category_id=post.thread.category_id, created_at=timezone.now())
+        except IntegrityError:
+            item = ReviewItem.objects.get(post=post, status=ReviewItem.Status.PENDING)
+    return item
+
+
+def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
+    """Flag a post once; put it in the review queue; hide it at once if trusted members agree."""
+    if reason not in Flag.Reason.values:
+        raise ValidationError(_("Choose why you flag this post."), code="reason")
+    if reason == Flag.Reason.OTHER and not note.strip():
+        raise ValidationError(_("Say what is wrong with this post."), code="note")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.create(post=post, flagger=flagger, reason=reason, note=note.strip()[:500], created_at=timezone.now())
+        except IntegrityError:
+            raise ValidationError(_("You have already flagged this post; moderators will look at it."), code="twice") from None
+        _pending_item(post)
+        open_flags = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
+        trusted_on_newcomer = post.author.is_newcomer and any(f.flagger.tier >= TRUSTED_FLAGGER_TIER for f in open_flags)
+        if (trusted_on_newcomer or len(open_flags) >= FLAGS_TO_HIDE) and not post.is_hidden:
+            why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
+            forum_services.post_hide(post=post, reason=why)
+            log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
+                before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
+    return flag
+
+
+def claim(*, item: ReviewItem, moderator) -> ReviewItem:
+    with transaction.atomic():
+        item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != ReviewItem.Status.PENDING:
+            raise ValidationError(_("This item has been handled already."), code="handled")
+        if item.claimed_by_id and item.claimed_by_id != moderator.pk:
+            raise ValidationError(_("%(name)s is handling this item.") % {"name": item.claimed_by.name}, code="claimed")
+        item.claimed_by, item.claimed_at = moderator, timezone.now()
+        item.save(update_fields=["claimed_by", "claimed_at"])
+    return item
+
+
+RESOLUTIONS = {
+    # action: (review status, what the flags become, is the post hidden afterwards)
+    "approve": (ReviewItem.Status.APPROVED, Flag.Status.DISAGREED, False),
+    "hide": (ReviewItem.Status.HIDDEN, Flag.Status.AGREED, True),
+    "dismiss": (ReviewItem.Status.DISMISSED, Flag.Status.DISAGREED, False),
+}
+
+
+def resolve(*, item: ReviewItem, moderator, action: str, reason: str = "") -> ReviewItem:
+    """Approve (show the post, flags were wrong), hide (keep it hidden, flags were right) or dismiss the flags."""
+    if action not in RESOLUTIONS:
+        raise ValidationError(_("Unknown action."), code="action")
+    status, flag_status, hidden = RESOLUTIONS[action]
+    now = timezone.now()
+    with transaction.atomic():
+        item = ReviewItem.objects.select_for_update().select_related("post", "post__thread").get(pk=item.pk)
+        if item.status != ReviewItem.Status.PENDING:
+            raise ValidationError(_("This item has been handled already."), code="handled")
+        if item.claimed_by_id and item.claimed_by_id != moderator.pk:
+            raise ValidationError(_("%(name)s is handling this item.") % {"name": item.claimed_by.name}, code="claimed")
+        post = item.post
+        before = {"is_hidden": post.is_hidden}
+        if hidden:
+            forum_services.post_hide(post=post, reason=reason or _("hidden by a moderator"))
+        else:
+            forum_services.post_unhide(post=post)
+        Flag.objects.filter(post=post, status=Flag.Status.OPEN).update(status=flag_status, resolved_at=now)
+        item.status, item.resolved_by, item.resolved_at = status, moderator, now
+        item.save(update_fields=["status", "resolved_by", "resolved_at"])
+        log(actor=moderator, action=f"review_{action}", target_type="post", target_id=post.pk, reason=reason,
+            before=before, after={"is_hidden": hidden})
+    return item
+
+
+def grant_role(*, member, category=None, granted_by) -> ModeratorRole:
+    """Make a member a moderator (site-wide, or of one category); logged, and mirrored in the Moderators group."""
+    if not member.is_active:
+        raise ValidationError(_("%(name)s is suspended or gone.") % {"name": member.username}, code="inactive")
+    with transaction.atomic():
+        role, created = ModeratorRole.objects.get_or_create(
+            member=member, category=category, revoked_at=None, defaults={"granted_by": granted_by, "granted_at": timezone.now()})
+        if created:
+            member.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+            log(actor=granted_by, action="moderator_granted", target_type="member", target_id=member.pk,
+                after={"category": category.pk if category else None})
+    return role
+
+
+def revoke_role(*, role: ModeratorRole, revoked_by, reason: str = "") -> None:
+    with transaction.atomic():
+        updated = ModeratorRole.objects.filter(pk=role.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if not updated:
+            return
+        if not ModeratorRole.objects.filter(member_id=role.member_id, revoked_at__isnull=True).exists():
+            role.member.groups.remove(*Group.objects.filter(name=MODERATORS_GROUP))
+        log(actor=revoked_by, action="moderator_revoked", target_type="member", target_id=role.member_id, reason=reason,
+            before={"category": role.category_id})

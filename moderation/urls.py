@@ -1,0 +1,12 @@
+from django.urls import path
+
+from moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("p/<int:post_id>/flag/", views.flag, name="flag"),
+    path("review/", views.review, name="review"),
+    path("review/<int:item_id>/<str:action>/", views.review_act, name="act"),
+    path("moderation/log/", views.log, name="log"),
+]

@@ -1,0 +1,65 @@
+"""Moderation pages: flag a post, the review queue, the audit log."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from forums.models import Post
+from forums.selectors import page_number
+from moderation import permissions, selectors, services
+from moderation.models import Flag, ReviewItem
+
+
+@login_required
+@require_POST
+def flag(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("author", "thread"), pk=post_id)
+    permissions.check_can_flag(request.user, post)
+    try:
+        services.flag_post(post=post, flagger=request.user, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Thank you. Moderators will look at this post."))
+    return redirect(post)
+
+
+@login_required
+def review(request):
+    scopes = permissions.moderated_category_ids(request.user)
+    permissions.check_can_moderate(request.user)
+    return render(request, "moderation/review.html", {
+        "items": selectors.review_queue(category_ids=scopes), "reasons": Flag.Reason,
+    })
+
+
+@login_required
+@require_POST
+def review_act(request, item_id, action):
+    item = get_object_or_404(ReviewItem, pk=item_id)
+    permissions.check_can_moderate(request.user, item.category_id)
+    try:
+        if action == "claim":
+            services.claim(item=item, moderator=request.user)
+        else:
+            services.resolve(item=item, moderator=request.user, action=action, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("moderation:review")
+
+
+@login_required
+def log(request):
+    permissions.check_can_moderate(request.user)
+    number = page_number(request.GET.get("page"))
+    action, actor = request.GET.get("action", ""), request.GET.get("actor", "").strip()
+    entries, has_more = selectors.log_page(action=action, actor=actor, page=number)
+    return render(request, "moderation/log.html", {
+        "entries": entries, "has_more": has_more, "page_number": number, "action": action, "actor": actor,
+        "actions": selectors.log_actions(),
+    })

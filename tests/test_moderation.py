@@ -1,0 +1,155 @@
+"""Moderation, first part: flags that hide posts, the review queue, moderator roles and the append-only log."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from forums.models import Post
+from moderation import permissions, selectors, services
+from moderation.models import Flag, ModerationAction, ReviewItem
+from tests.factories import CategoryFactory, UserFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(member, category):
+    return make_reply(thread=make_thread(author=UserFactory(), category=category), author=member, body="Buy cheap pills")
+
+
+def test_three_flags_hide_a_post_at_once_and_queue_it(post):
+    flaggers = [UserFactory(tier=1) for _ in range(3)]
+    services.flag_post(post=post, flagger=flaggers[0], reason="spam")
+    services.flag_post(post=post, flagger=flaggers[1], reason="spam")
+    post.refresh_from_db()
+    assert not post.is_hidden and ReviewItem.objects.filter(post=post, status="pending").count() == 1
+    services.flag_post(post=post, flagger=flaggers[2], reason="spam")
+    post.refresh_from_db()
+    assert post.is_hidden and "spam" in post.hidden_reason
+    assert ModerationAction.objects.get().action == "post_hidden_by_flags"
+
+
+def test_one_flag_from_a_trusted_member_hides_a_newcomers_post(newcomer, moderator, category):
+    post = make_thread(author=newcomer, category=category).posts.get()
+    services.flag_post(post=post, flagger=moderator, reason="abusive")
+    post.refresh_from_db()
+    assert post.is_hidden
+
+
+def test_flagging_twice_or_your_own_post_or_as_a_newcomer_is_refused(client, post, member, other_member, newcomer):
+    services.flag_post(post=post, flagger=other_member, reason="spam")
+    with pytest.raises(ValidationError):
+        services.flag_post(post=post, flagger=other_member, reason="off_topic")
+    client.force_login(member)
+    response = client.post(reverse("moderation:flag", args=[post.pk]), {"reason": "spam"})
+    assert response.status_code == 403 and "your own post" in response.content.decode()
+    client.force_login(newcomer)
+    assert client.post(reverse("moderation:flag", args=[post.pk]), {"reason": "spam"}).status_code == 403
+    assert Flag.objects.count() == 1
+
+
+def test_hidden_posts_show_a_placeholder_to_others_and_the_reason_to_their_author(client, post, member, other_member):
+    from forums.services import post_hide
+
+    post_hide(post=post, reason="flagged as spam")
+    client.force_login(other_member)
+    html = client.get(post.thread.get_absolute_url()).content.decode()
+    assert "hidden while moderators review it" in html and "Buy cheap pills" not in html
+    client.force_login(member)
+    html = client.get(post.thread.get_absolute_url()).content.decode()
+    assert "Buy cheap pills" in html and "flagged as spam" in html
+
+
+def test_a_moderator_approves_and_the_flaggers_were_wrong(client, post, moderator, manager):
+    flaggers = [UserFactory(tier=1) for _ in range(3)]
+    for flagger in flaggers:
+        services.flag_post(post=post, flagger=flagger, reason="spam")
+    services.grant_role(member=moderator, granted_by=manager)
+    client.force_login(moderator)
+    item = ReviewItem.objects.get()
+    assert "Buy cheap pills" in client.get("/review/").content.decode()
+    client.post(reverse("moderation:act", args=[item.pk, "approve"]))
+    post.refresh_from_db()
+    item.refresh_from_db()
+    assert not post.is_hidden and item.status == "approved" and item.resolved_by == moderator
+    assert set(Flag.objects.values_list("status", flat=True)) == {"disagreed"}
+    assert selectors.flag_accuracy(flaggers[0]) == (1, 0.0)
+    assert ModerationAction.objects.filter(actor=moderator, action="review_approve").exists()
+
+
+def test_claimed_items_are_left_to_their_claimer(post, moderator, manager, other_member):
+    services.flag_post(post=post, flagger=other_member, reason="spam")
+    item = ReviewItem.objects.get()
+    services.claim(item=item, moderator=manager)
+    with pytest.raises(ValidationError):
+        services.resolve(item=item, moderator=moderator, action="hide")
+    services.resolve(item=item, moderator=manager, action="hide", reason="spam link")
+    post.refresh_from_db()
+    assert post.is_hidden and Flag.objects.get().status == "agreed"
+
+
+def test_category_moderators_see_only_their_categories(client, post, other_member, manager):
+    services.flag_post(post=post, flagger=other_member, reason="spam")
+    elsewhere = UserFactory(username="cat_mod")
+    services.grant_role(member=elsewhere, category=CategoryFactory(), granted_by=manager)
+    assert permissions.can_moderate(elsewhere) and not permissions.can_moderate(elsewhere, post.thread.category_id)
+    client.force_login(elsewhere)
+    assert "Buy cheap pills" not in client.get("/review/").content.decode()
+    item = ReviewItem.objects.get()
+    assert client.post(reverse("moderation:act", args=[item.pk, "hide"])).status_code == 403
+    post.refresh_from_db()
+    assert not post.is_hidden
+
+
+def test_members_cannot_open_the_review_queue_or_the_log(client, member):
+    client.force_login(member)
+    assert client.get("/review/").status_code == 403 and client.get("/moderation/log/").status_code == 403
+
+
+def test_roles_are_granted_revoked_and_logged(manager, moderator):
+    role = services.grant_role(member=moderator, granted_by=manager)
+    moderator = type(moderator).objects.get(pk=moderator.pk)
+    assert permissions.moderated_category_ids(moderator) is None
+    services.revoke_role(role=role, revoked_by=manager, reason="stepped down")
+    moderator = type(moderator).objects.get(pk=moderator.pk)
+    assert permissions.moderated_category_ids(moderator) == set()
+    assert list(ModerationAction.objects.values_list("action", flat=True).order_by("id")) == ["moderator_granted", "moderator_revoked"]
+
+
+def test_the_log_can_be_neither_edited_nor_deleted(manager):
+    entry = services.log(actor=manager, action="test", target_type="post", target_id=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        type(entry).objects.filter(pk=entry.pk).update(reason="changed")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        type(entry).objects.filter(pk=entry.pk).delete()
+    assert type(entry).objects.get(pk=entry.pk).reason == ""
+
+
+def test_the_log_page_filters_by_action_and_actor(client, manager, moderator, post, other_member):
+    services.grant_role(member=moderator, granted_by=manager)
+    services.flag_post(post=post, flagger=other_member, reason="spam")
+    services.resolve(item=ReviewItem.objects.get(), moderator=manager, action="dismiss")
+    client.force_login(manager)
+    entries = client.get("/moderation/log/?action=review_dismiss").context["entries"]
+    assert [e.action for e in entries] == ["review_dismiss"]
+    assert [e.action for e in client.get("/moderation/log/?actor=mia").context["entries"]] == ["review_dismiss", "moderator_granted"]
+
+
+def test_review_queue_runs_a_constant_number_of_queries(client, manager, category, django_assert_max_num_queries):
+    for i in range(20):
+        reply = make_reply(thread=make_thread(author=UserFactory(), category=category, title=f"Thread {i}"), author=UserFactory())
+        for _ in range(2):
+            services.flag_post(post=reply, flagger=UserFactory(), reason="spam")
+    client.force_login(manager)
+    with django_assert_max_num_queries(15):
+        response = client.get("/review/")
+    assert len(response.context["items"]) == 20
+
+
+def test_hidden_posts_leave_search(client, post):
+    from forums.services import post_hide
+
+    post_hide(post=post, reason="spam")
+    assert client.get("/search/?q=pills").context["hits"] == []
+    assert Post.objects.get(pk=post.pk).is_hidden
