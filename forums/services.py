@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -65,6 +66,22 @@ def validate_tags(tags: Iterable[Tag]) -> list[Tag]:
     return tags
 
 
+NEWCOMER_MAX_MENTIONS = 2
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def check_newcomer_post(author, body: str) -> None:
+    """What protects everyone from a brand-new account: few mentions, and no posting the same text twice."""
+    if author.is_newcomer and len(mention_candidates(body)) > NEWCOMER_MAX_MENTIONS:
+        raise ValidationError(
+            _("New members can mention at most %(max)d people in a post. Remove some @names and post again; your text is kept.")
+            % {"max": NEWCOMER_MAX_MENTIONS},
+            code="too_many_mentions",
+        )
+    if Post.objects.filter(author=author, body=body, is_deleted=False, created_at__gte=timezone.now() - DUPLICATE_WINDOW).exists():
+        raise ValidationError(_("You posted exactly this text already today. Change it, or link to your earlier post."), code="duplicate")
+
+
 def check_links_allowed(author, body: str) -> None:
     """Members below the post_links perk's tier write without links and images (spam protection, as Discourse)."""
     if not author.has_perk("post_links") and render_markdown(body).link_count:
@@ -117,6 +134,7 @@ def _send_after_commit(signal, **ids) -> None:
 def thread_create(*, author, category: Category, title: str, body: str, tags: Iterable[Tag] = ()) -> Thread:
     title, body, tags = validate_title(title), validate_body(body), validate_tags(tags)
     check_links_allowed(author, body)
+    check_newcomer_post(author, body)
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
@@ -154,6 +172,7 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
 def reply_create(*, thread: Thread, author, body: str) -> Post:
     body = validate_body(body)
     check_links_allowed(author, body)
+    check_newcomer_post(author, body)
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():

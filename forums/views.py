@@ -112,10 +112,17 @@ def thread_create(request):
                 author=request.user, category=data["category"], title=data["title"], body=data["body"], tags=data["tags"],
             )
         except ValidationError as error:
+            _release_unless_limited(request.user, "thread", error)
             form.add_error(None, error)
         else:
             return redirect(thread)
     return render(request, "forums/thread_form.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+def _release_unless_limited(member, kind: str, error: ValidationError) -> None:
+    """A post refused for its content was not posted: its rate-limit slot goes back, so the fix can go out at once."""
+    if getattr(error, "code", None) not in ("rate_limited", "first_day"):
+        ratelimit.release_posting_rate(member, kind)
 
 
 def _get_visible_thread(request, thread_id) -> Thread:
@@ -185,6 +192,7 @@ def reply_create(request, thread_id):
             ratelimit.check_posting_rate(request.user, "reply")
             post = services.reply_create(thread=thread, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
+            _release_unless_limited(request.user, "reply", error)
             form.add_error("body", error)
         else:
             return redirect(post)

@@ -1,5 +1,7 @@
 """Factories that build rows the way the site does: forum content goes through the services."""
 
+import itertools
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -52,11 +54,17 @@ class TagFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"tag{n}")
 
 
-def make_thread(*, author=None, category=None, title="How do I start?", body="Hello, I have a question.", tags=()):
+_numbers = itertools.count(1)
+
+
+def make_thread(*, author=None, category=None, title="How do I start?", body=None, tags=()):
+    # Default bodies differ: posting the same text twice in a day is refused (duplicate check).
+    body = body if body is not None else f"Hello, I have question number {next(_numbers)}."
     return services.thread_create(
         author=author or UserFactory(), category=category or CategoryFactory(), title=title, body=body, tags=tags
     )
 
 
-def make_reply(*, thread, author=None, body="Here is an answer."):
+def make_reply(*, thread, author=None, body=None):
+    body = body if body is not None else f"Here is answer number {next(_numbers)}."
     return services.reply_create(thread=thread, author=author or UserFactory(), body=body)
