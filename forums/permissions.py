@@ -1,6 +1,7 @@
 """Who may do what in the forum: `can_*` answers, `check_*` raises PermissionDenied with the reason."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from forums.models import Category, Post, Thread
@@ -16,13 +17,13 @@ def can_see_thread(user, thread: Thread) -> bool:
 
 
 def can_start_thread(user, category: Category) -> bool:
-    if not (user.is_authenticated and user.is_active):
+    if not (user.is_authenticated and user.is_active) or user.is_silenced or user.is_suspended:
         return False
     return not category.is_read_only or is_staff_member(user)
 
 
 def can_reply(user, thread: Thread) -> bool:
-    if not (user.is_authenticated and user.is_active) or thread.is_deleted:
+    if not (user.is_authenticated and user.is_active) or thread.is_deleted or user.is_silenced or user.is_suspended:
         return False
     return not thread.is_locked or is_staff_member(user)
 
@@ -63,7 +64,16 @@ def check_can_see_thread(user, thread: Thread) -> None:
         raise PermissionDenied(_("This thread was deleted."))
 
 
+def check_not_silenced(user) -> None:
+    if user.is_authenticated and user.is_silenced:
+        raise PermissionDenied(
+            _("You can read but not post until %(until)s. Your notifications say why.")
+            % {"until": formats.date_format(timezone.localtime(user.silenced_until), "DATETIME_FORMAT")}
+        )
+
+
 def check_can_start_thread(user, category: Category) -> None:
+    check_not_silenced(user)
     if not can_start_thread(user, category):
         if category.is_read_only:
             raise PermissionDenied(_("“%(category)s” is read-only: only community managers start threads there.") % {"category": category.name})
@@ -71,6 +81,7 @@ def check_can_start_thread(user, category: Category) -> None:
 
 
 def check_can_reply(user, thread: Thread) -> None:
+    check_not_silenced(user)
     if not can_reply(user, thread):
         if thread.is_locked:
             raise PermissionDenied(_("This thread is locked: no new replies."))

@@ -99,6 +99,7 @@ def search(request):
 
 @login_required
 def thread_create(request):
+    permissions.check_not_silenced(request.user)
     initial = {}
     if slug := request.GET.get("category"):
         initial["category"] = Category.objects.filter(slug=slug).first()

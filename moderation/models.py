@@ -105,3 +105,23 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.target_type} {self.target_id} by {self.actor_id}"
+
+
+class Sanction(models.Model):
+    class Kind(models.TextChoices):
+        SILENCE = "silence", _("Silenced (can read, cannot post)")
+        SUSPEND = "suspend", _("Suspended (cannot log in)")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=500)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ends_at"], condition=Q(lifted_at__isnull=True), name="moderation_sanction_active")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.member_id} until {self.ends_at:%Y-%m-%d}"

@@ -44,3 +44,17 @@ def check_can_flag(user, post) -> None:
 def check_can_moderate(user, category_id: int | None = None) -> None:
     if not can_moderate(user, category_id):
         raise PermissionDenied(_("This is for moderators of this category."))
+
+
+def can_sanction(user, member) -> bool:
+    """Site-wide moderators and managers sanction members; nobody sanctions admins, managers or themselves."""
+    if not getattr(user, "is_authenticated", False) or member.pk == user.pk:
+        return False
+    if member.is_superuser or member.is_community_manager:
+        return False
+    return moderated_category_ids(user) is None
+
+
+def check_can_sanction(user, member) -> None:
+    if not can_sanction(user, member):
+        raise PermissionDenied(_("Only site-wide moderators and community managers sanction members, and never admins or managers."))

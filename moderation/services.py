@@ -6,9 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.notifications.models import Kind
+from community.notifications.services import notify
 from community.permissions import MODERATORS_GROUP
 from forums import services as forum_services
-from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem
+from forums.models import Post
+from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem, Sanction
 
 # As Discourse: one flag from a trusted member (tier 3+) on a newcomer's post, or three flags, hide it at once.
 TRUSTED_FLAGGER_TIER = 3
@@ -18,6 +21,10 @@ FLAGS_TO_HIDE = 3
 def log(*, actor, action: str, target_type: str, target_id: int, reason: str = "", before=None, after=None) -> ModerationAction:
     return ModerationAction.objects.create(actor=actor, action=action, target_type=target_type, target_id=target_id,
                                            reason=reason[:500], before=before or {}, after=after or {}, created_at=timezone.now())
+
+
+def _tell(member, key: str, post, text: str) -> None:
+    notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"moderation:{key}", thread=post.thread, post=post, text=text)
 
 
 def _pending_item(post) -> ReviewItem:
@@ -51,6 +58,8 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
             forum_services.post_hide(post=post, reason=why)
             log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
                 before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
+            _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
+                  _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.") % {"title": post.thread.title, "why": why})
     return flag
 
 
@@ -92,7 +101,16 @@ def resolve(*, item: ReviewItem, moderator, action: str, reason: str = "") -> Re
             forum_services.post_hide(post=post, reason=reason or _("hidden by a moderator"))
         else:
             forum_services.post_unhide(post=post)
+        flaggers = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
         Flag.objects.filter(post=post, status=Flag.Status.OPEN).update(status=flag_status, resolved_at=now)
+        outcome = (_("Moderators agreed with your flag on a post in “%(title)s”. Thank you.") if flag_status == Flag.Status.AGREED
+                   else _("Moderators looked at the post you flagged in “%(title)s” and left it up."))
+        for flag in flaggers:
+            _tell(flag.flagger, f"flag:{flag.pk}", post, outcome % {"title": post.thread.title})
+        if hidden:
+            _tell(post.author, f"review:{item.pk}", post,
+                  _("A moderator hid your post in “%(title)s”: %(why)s.") % {"title": post.thread.title,
+                                                                           "why": reason or _("hidden by a moderator")})
         item.status, item.resolved_by, item.resolved_at = status, moderator, now
         item.save(update_fields=["status", "resolved_by", "resolved_at"])
         log(actor=moderator, action=f"review_{action}", target_type="post", target_id=post.pk, reason=reason,
@@ -123,3 +141,61 @@ def revoke_role(*, role: ModeratorRole, revoked_by, reason: str = "") -> None:
             role.member.groups.remove(*Group.objects.filter(name=MODERATORS_GROUP))
         log(actor=revoked_by, action="moderator_revoked", target_type="member", target_id=role.member_id, reason=reason,
             before={"category": role.category_id})
+
+
+def check_can_sanction(*, moderator, member) -> None:
+    if member.is_superuser or member.is_community_manager:
+        raise ValidationError(_("Admins and community managers cannot be sanctioned here."), code="protected")
+    if member.pk == moderator.pk:
+        raise ValidationError(_("You cannot sanction yourself."), code="self")
+
+
+def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
+    """Silence (read only) or suspend (no login) a member until a time; they are told why and until when."""
+    check_can_sanction(moderator=moderator, member=member)
+    reason = " ".join(reason.split())
+    if kind not in Sanction.Kind.values:
+        raise ValidationError(_("Choose silence or suspension."), code="kind")
+    if len(reason) < 3:
+        raise ValidationError(_("Give a reason the member will read."), code="reason")
+    now = timezone.now()
+    if until <= now:
+        raise ValidationError(_("The end of a sanction must be in the future."), code="past")
+    with transaction.atomic():
+        record = Sanction.objects.create(member=member, kind=kind, reason=reason[:500], starts_at=now, ends_at=until, created_by=moderator)
+        field = "silenced_until" if kind == Sanction.Kind.SILENCE else "suspended_until"
+        type(member).objects.filter(pk=member.pk).update(**{field: until})
+        log(actor=moderator, action="member_suspended" if kind == Sanction.Kind.SUSPEND else "member_silenced", target_type="member",
+            target_id=member.pk, reason=reason, after={"until": until.isoformat()})
+        text = (_("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
+                else _("You are suspended until %(until)s: %(reason)s"))
+        notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"sanction:{record.pk}",
+               text=text % {"until": until.strftime("%Y-%m-%d %H:%M UTC"), "reason": reason})
+    return record
+
+
+def lift_expired_sanctions() -> int:
+    """Beat, every 5 minutes: end sanctions whose time is up."""
+    now = timezone.now()
+    lifted = 0
+    for record in Sanction.objects.filter(lifted_at__isnull=True, ends_at__lte=now).select_related("member"):
+        with transaction.atomic():
+            Sanction.objects.filter(pk=record.pk).update(lifted_at=now)
+            field = "silenced_until" if record.kind == Sanction.Kind.SILENCE else "suspended_until"
+            type(record.member).objects.filter(pk=record.member_id, **{f"{field}__lte": now}).update(**{field: None})
+            log(actor=None, action=f"{record.kind}_lifted", target_type="member", target_id=record.member_id, reason=_("time is up"))
+        lifted += 1
+    return lifted
+
+
+def delete_spammer(*, member, manager) -> int:
+    """One action: hide every post (their points go back with them), disable the account, log it."""
+    check_can_sanction(moderator=manager, member=member)
+    with transaction.atomic():
+        posts = list(Post.objects.filter(author=member, is_hidden=False, is_deleted=False).select_related("thread"))
+        for post in posts:
+            forum_services.post_hide(post=post, reason=_("removed as spam"))
+        type(member).objects.filter(pk=member.pk).update(is_active=False)
+        log(actor=manager, action="spammer_deleted", target_type="member", target_id=member.pk,
+            reason=_("spammer"), after={"posts_hidden": len(posts), "is_active": False})
+    return len(posts)

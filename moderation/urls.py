@@ -9,4 +9,6 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/<int:item_id>/<str:action>/", views.review_act, name="act"),
     path("moderation/log/", views.log, name="log"),
+    path("moderation/sanction/<str:username>/", views.sanction, name="sanction"),
+    path("moderation/spammer/<str:username>/", views.spammer, name="spammer"),
 ]

@@ -1,9 +1,13 @@
 """Moderation pages: flag a post, the review queue, the audit log."""
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +15,8 @@ from forums.models import Post
 from forums.selectors import page_number
 from moderation import permissions, selectors, services
 from moderation.models import Flag, ReviewItem
+
+User = get_user_model()
 
 
 @login_required
@@ -63,3 +69,38 @@ def log(request):
         "entries": entries, "has_more": has_more, "page_number": number, "action": action, "actor": actor,
         "actions": selectors.log_actions(),
     })
+
+
+@login_required
+@require_POST
+def sanction(request, username):
+    member = get_object_or_404(User, username=username)
+    permissions.check_can_sanction(request.user, member)
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = 0
+    until = timezone.now() + timedelta(days=days)
+    try:
+        services.sanction(member=member, moderator=request.user, kind=request.POST.get("kind", ""),
+                          reason=request.POST.get("reason", ""), until=until)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": until.strftime("%Y-%m-%d")})
+    return redirect("members:profile", username=member.username)
+
+
+@login_required
+@require_POST
+def spammer(request, username):
+    member = get_object_or_404(User, username=username)
+    if not request.user.is_community_manager:
+        raise PermissionDenied(_("Only community managers delete spammers."))
+    try:
+        hidden = services.delete_spammer(member=member, manager=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("members:profile", username=member.username)
+    messages.success(request, _("Account disabled and %(count)d posts hidden.") % {"count": hidden})
+    return redirect("moderation:log")

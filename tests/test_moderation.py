@@ -153,3 +153,16 @@ def test_hidden_posts_leave_search(client, post):
     post_hide(post=post, reason="spam")
     assert client.get("/search/?q=pills").context["hits"] == []
     assert Post.objects.get(pk=post.pk).is_hidden
+
+
+def test_authors_and_flaggers_hear_how_it_ended(post, member, manager):
+    from community.notifications.models import Kind, Notification
+
+    flaggers = [UserFactory(tier=1) for _ in range(3)]
+    for flagger in flaggers:
+        services.flag_post(post=post, flagger=flagger, reason="spam")
+    assert "is hidden while moderators review it" in Notification.objects.get(recipient=member, kind=Kind.MODERATION).text
+    services.resolve(item=ReviewItem.objects.get(), moderator=manager, action="hide", reason="selling pills")
+    for flagger in flaggers:
+        assert "agreed with your flag" in Notification.objects.get(recipient=flagger).text
+    assert "selling pills" in Notification.objects.filter(recipient=member).order_by("-id").first().text

@@ -7,6 +7,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import username_validators
@@ -47,6 +48,9 @@ class User(AbstractUser):
     # Beta features the member switched on (only honoured while their tier has the beta_features perk).
     beta_features = models.JSONField(default=list, blank=True)
     flair_text = models.CharField(_("flair"), max_length=30, blank=True)
+    # Denormalised from moderation's sanctions so forums can refuse posts without importing moderation.
+    silenced_until = models.DateTimeField(null=True, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -64,6 +68,14 @@ class User(AbstractUser):
     def is_newcomer(self) -> bool:
         """The one newcomer rule (DESIGN.md): trust tier 0, computed by loyalty.tiers."""
         return self.tier == Tier.NEWCOMER
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > timezone.now()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
     def has_perk(self, perk: str) -> bool:
         """Tier-gated abilities, from the one table in community.members.perks. Staff and managers have them all."""

@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("Threads assigned to you")
     EXPERT_ROUTING = "expert_routing", _("New questions in your expert tags")
     ANSWER_ACCEPTED = "answer_accepted", _("Your answers accepted")
+    MODERATION = "moderation", _("Moderation about your posts and flags")
     QUEUE_OVERDUE = "queue_overdue", _("Newcomer threads past the first-response target (managers)")
     BADGE = "badge", _("Badges you earn")
     TIER_CHANGED = "tier_changed", _("Changes to your trust tier")

@@ -1,0 +1,102 @@
+"""Sanctions: silence and suspension with reasons and expiry, lifted by the beat job; deleting a spammer."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from community.members.models import User
+from forums.models import Post, Thread
+from loyalty import ledger
+from loyalty.models import LoyaltyAccount
+from moderation import services
+from moderation.models import ModerationAction, Sanction
+from tests.factories import UserFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site_moderator(moderator, manager):
+    services.grant_role(member=moderator, granted_by=manager)
+    return User.objects.get(pk=moderator.pk)
+
+
+def test_a_silenced_member_reads_but_cannot_post_and_sees_until_when(client, site_moderator, member, category):
+    thread = make_thread(author=UserFactory(), category=category)
+    client.force_login(site_moderator)
+    client.post(reverse("moderation:sanction", args=[member.username]), {"kind": "silence", "days": "3", "reason": "Too heated"})
+    member.refresh_from_db()
+    assert member.is_silenced
+    client.force_login(member)
+    assert client.get(thread.get_absolute_url()).status_code == 200
+    response = client.post(reverse("forums:reply", args=[thread.pk]), {"body": "let me in"})
+    assert response.status_code == 403 and "read but not post until" in response.content.decode()
+    assert client.get("/t/new/").status_code == 403
+    assert Post.objects.filter(author=member).count() == 0
+    assert "Too heated" in member.notifications.get().text
+
+
+def test_a_suspended_member_is_signed_out_and_told_why(client, site_moderator, member):
+    services.sanction(member=member, moderator=site_moderator, kind="suspend", reason="Spamming links", until=timezone.now() + timedelta(days=7))
+    client.force_login(member)
+    response = client.get("/")
+    assert response.status_code == 403 and "Spamming links" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("kind, days, reason, target", [
+    ("silence", -1, "too late", "member"), ("silence", 3, "x", "member"), ("ban", 3, "unknown kind", "member"),
+    ("silence", 3, "admins are protected", "admin"), ("silence", 3, "managers too", "manager"),
+])
+def test_bad_sanctions_are_refused_and_change_nothing(site_moderator, member, admin, manager, kind, days, reason, target):
+    people = {"member": member, "admin": admin, "manager": manager}
+    with pytest.raises(ValidationError):
+        services.sanction(member=people[target], moderator=site_moderator, kind=kind, reason=reason,
+                          until=timezone.now() + timedelta(days=days))
+    assert not Sanction.objects.exists() and not User.objects.filter(silenced_until__isnull=False).exists()
+
+
+def test_category_moderators_and_members_cannot_sanction(client, member, other_member, manager, category):
+    services.grant_role(member=other_member, category=category, granted_by=manager)
+    client.force_login(other_member)
+    assert client.post(reverse("moderation:sanction", args=[member.username]), {"kind": "silence", "days": "3", "reason": "no"}).status_code == 403
+    assert not Sanction.objects.exists()
+
+
+def test_expired_sanctions_are_lifted_by_the_beat_job(site_moderator, member):
+    record = services.sanction(member=member, moderator=site_moderator, kind="silence", reason="Cool down", until=timezone.now() + timedelta(hours=1))
+    assert services.lift_expired_sanctions() == 0
+    Sanction.objects.filter(pk=record.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
+    User.objects.filter(pk=member.pk).update(silenced_until=timezone.now() - timedelta(seconds=1))
+    assert services.lift_expired_sanctions() == 1
+    member.refresh_from_db()
+    assert not member.is_silenced and member.silenced_until is None
+    assert ModerationAction.objects.filter(action="silence_lifted", target_id=member.pk).exists()
+
+
+def test_deleting_a_spammer_hides_their_posts_takes_their_points_and_disables_them(manager, category):
+    from loyalty.tasks import post_hidden
+
+    spammer = UserFactory(username="spammy")
+    thread = make_thread(author=spammer, category=category, title="Cheap watches")
+    reply = make_reply(thread=make_thread(author=UserFactory(), category=category), author=spammer)
+    for post in (thread.posts.get(), reply):
+        ledger.award(member_id=spammer.pk, reason="reply_posted", source_type="post", source_id=post.pk)
+    assert services.delete_spammer(member=spammer, manager=manager) == 2
+    for post in Post.objects.filter(author=spammer):
+        assert post.is_hidden
+        post_hidden(post.pk)  # the job the hide signal enqueues
+    spammer.refresh_from_db()
+    assert not spammer.is_active and LoyaltyAccount.objects.get(member=spammer).balance == 0
+    assert ModerationAction.objects.get(action="spammer_deleted").after == {"posts_hidden": 2, "is_active": False}
+    assert Thread.objects.filter(pk=thread.pk).exists()
+
+
+def test_only_managers_delete_spammers(client, site_moderator, member):
+    client.force_login(site_moderator)
+    assert client.post(reverse("moderation:spammer", args=[member.username])).status_code == 403
+    member.refresh_from_db()
+    assert member.is_active
