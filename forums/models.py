@@ -76,6 +76,7 @@ class Thread(models.Model):
     created_at = models.DateTimeField(db_index=False)
     is_deleted = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
     # Whether the author was a newcomer when posting; fixed at creation (DESIGN.md).
     is_newcomer_thread = models.BooleanField(default=False)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -98,7 +99,7 @@ class Thread(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_latest"),
-            models.Index(fields=["category", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_cat_latest"),
+            models.Index(fields=["category", "-is_pinned", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_cat_latest"),
             models.Index(fields=["-like_count", "-last_posted_at"], condition=Q(is_deleted=False), name="forums_thread_top"),
             models.Index(fields=["-is_newcomer_thread", "-created_at"], condition=Q(is_deleted=False, reply_count=0),
                          name="forums_thread_unanswered"),

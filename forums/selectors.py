@@ -72,7 +72,7 @@ def _thread_rows() -> QuerySet[Thread]:
         .select_related("category", "author", "last_poster")
         .only(
             "title", "slug", "category", "author", "last_poster", "reply_count", "like_count", "last_post_number",
-            "last_posted_at", "created_at", "is_newcomer_thread", "is_locked", "accepted_answer",
+            "last_posted_at", "created_at", "is_newcomer_thread", "is_locked", "is_pinned", "accepted_answer",
             "category__name", "category__slug", "category__colour", *_ROW_PEOPLE_FIELDS,
         )
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
@@ -107,7 +107,8 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
         threads = threads.filter(reply_count=0).order_by("-is_newcomer_thread", "-created_at")
         total = None
     else:
-        threads = threads.order_by("-last_posted_at")
+        # Pinned threads lead their category (as Discourse); the site-wide latest list is by activity only.
+        threads = threads.order_by("-is_pinned", "-last_posted_at") if category is not None else threads.order_by("-last_posted_at")
         if status != "all":
             total = None
         elif category is not None:

@@ -380,3 +380,28 @@ def post_hide(*, post: Post, reason: str) -> bool:
 def post_unhide(*, post: Post) -> bool:
     with transaction.atomic():
         return bool(Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason=""))
+
+
+def thread_set_flags(*, thread: Thread, is_locked: bool | None = None, is_pinned: bool | None = None) -> Thread:
+    """Lock (no replies) or pin (first in its category) a thread."""
+    changes = {key: value for key, value in (("is_locked", is_locked), ("is_pinned", is_pinned)) if value is not None}
+    Thread.objects.filter(pk=thread.pk).update(**changes)
+    for key, value in changes.items():
+        setattr(thread, key, value)
+    return thread
+
+
+def thread_move(*, thread: Thread, category: Category) -> Thread:
+    """Move a thread to another category; both categories' counters follow."""
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        old_category_id = locked.category_id
+        if old_category_id == category.pk:
+            return locked
+        Thread.objects.filter(pk=locked.pk).update(category=category)
+        if not locked.is_deleted:
+            posts = locked.reply_count + 1
+            Category.objects.filter(pk=old_category_id).update(thread_count=F("thread_count") - 1, post_count=F("post_count") - posts)
+            Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1, post_count=F("post_count") + posts)
+        locked.category = category
+    return locked

@@ -172,6 +172,8 @@ def _render_thread(request, thread, *, reply_form, status=200):
         "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
         "can_reply": permissions.can_reply(user, thread),
         "can_accept_answer": permissions.can_accept_answer(user, thread),
+        # Read only when a moderator's tools show it (templates call callables lazily).
+        "move_categories": lambda: list(Category.objects.only("name")),
     }, status=status)
 
 

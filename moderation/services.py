@@ -199,3 +199,32 @@ def delete_spammer(*, member, manager) -> int:
         log(actor=manager, action="spammer_deleted", target_type="member", target_id=member.pk,
             reason=_("spammer"), after={"posts_hidden": len(posts), "is_active": False})
     return len(posts)
+
+
+THREAD_ACTIONS = ("lock", "unlock", "pin", "unpin", "move")
+
+
+def moderate_thread(*, thread, moderator, action: str, category=None, reason: str = ""):
+    """Lock, unlock, pin, unpin or move a thread, on the record."""
+    if action not in THREAD_ACTIONS:
+        raise ValidationError(_("Unknown action."), code="action")
+    before = {"is_locked": thread.is_locked, "is_pinned": thread.is_pinned, "category": thread.category_id}
+    with transaction.atomic():
+        if action == "move":
+            if category is None:
+                raise ValidationError(_("Choose the category to move the thread to."), code="category")
+            thread = forum_services.thread_move(thread=thread, category=category)
+        else:
+            flag, value = {"lock": ("is_locked", True), "unlock": ("is_locked", False),
+                           "pin": ("is_pinned", True), "unpin": ("is_pinned", False)}[action]
+            thread = forum_services.thread_set_flags(thread=thread, **{flag: value})
+        log(actor=moderator, action=f"thread_{action}", target_type="thread", target_id=thread.pk, reason=reason, before=before,
+            after={"is_locked": thread.is_locked, "is_pinned": thread.is_pinned, "category": thread.category_id})
+    return thread
+
+
+def moderator_delete_post(*, post, moderator, reason: str = "") -> None:
+    with transaction.atomic():
+        forum_services.post_delete(post=post, member=moderator)
+        log(actor=moderator, action="post_deleted", target_type="post", target_id=post.pk, reason=reason,
+            before={"body": post.body[:2000]})

@@ -9,6 +9,8 @@ urlpatterns = [
     path("review/", views.review, name="review"),
     path("review/<int:item_id>/<str:action>/", views.review_act, name="act"),
     path("moderation/log/", views.log, name="log"),
+    path("moderation/thread/<int:thread_id>/<str:action>/", views.thread_act, name="thread"),
+    path("moderation/post/<int:post_id>/delete/", views.post_remove, name="post_delete"),
     path("moderation/sanction/<str:username>/", views.sanction, name="sanction"),
     path("moderation/spammer/<str:username>/", views.spammer, name="spammer"),
 ]

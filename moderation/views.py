@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forums.models import Post
+from forums.models import Category, Post, Thread
 from forums.selectors import page_number
 from moderation import permissions, selectors, services
 from moderation.models import Flag, ReviewItem
@@ -104,3 +104,33 @@ def spammer(request, username):
         return redirect("members:profile", username=member.username)
     messages.success(request, _("Account disabled and %(count)d posts hidden.") % {"count": hidden})
     return redirect("moderation:log")
+
+
+@login_required
+@require_POST
+def thread_act(request, thread_id, action):
+    thread = get_object_or_404(Thread, pk=thread_id)
+    permissions.check_can_moderate(request.user, thread.category_id)
+    category = None
+    if action == "move":
+        category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+        if category is not None:
+            permissions.check_can_moderate(request.user, category.pk)
+    try:
+        services.moderate_thread(thread=thread, moderator=request.user, action=action, category=category,
+                                 reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def post_remove(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    permissions.check_can_moderate(request.user, post.thread.category_id)
+    services.moderator_delete_post(post=post, moderator=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The post was deleted."))
+    return redirect(post.thread)

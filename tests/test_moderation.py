@@ -166,3 +166,51 @@ def test_authors_and_flaggers_hear_how_it_ended(post, member, manager):
     for flagger in flaggers:
         assert "agreed with your flag" in Notification.objects.get(recipient=flagger).text
     assert "selling pills" in Notification.objects.filter(recipient=member).order_by("-id").first().text
+
+
+def test_moderators_lock_pin_and_move_threads_on_the_record(client, manager, moderator, member, category):
+    thread = make_thread(author=member, category=category, title="Needs a home")
+    other = CategoryFactory(name="Elsewhere", slug="elsewhere")
+    services.grant_role(member=moderator, granted_by=manager)
+    client.force_login(moderator)
+    assert "Moderate" in client.get(thread.get_absolute_url()).content.decode()
+    client.post(reverse("moderation:thread", args=[thread.pk, "lock"]))
+    client.post(reverse("moderation:thread", args=[thread.pk, "pin"]))
+    client.post(reverse("moderation:thread", args=[thread.pk, "move"]), {"category": other.pk})
+    thread.refresh_from_db()
+    category.refresh_from_db()
+    other.refresh_from_db()
+    assert thread.is_locked and thread.is_pinned and thread.category == other
+    assert (category.thread_count, other.thread_count) == (0, 1)
+    assert [a.action for a in ModerationAction.objects.order_by("id")][-3:] == ["thread_lock", "thread_pin", "thread_move"]
+    client.force_login(member)
+    assert "Moderate" not in client.get(thread.get_absolute_url()).content.decode()
+    assert client.post(reverse("forums:reply", args=[thread.pk]), {"body": "can I?"}).status_code == 403
+    assert client.post(reverse("moderation:thread", args=[thread.pk, "unlock"])).status_code == 403
+
+
+def test_a_category_moderator_acts_only_in_their_category(client, manager, member, category):
+    thread = make_thread(author=member, category=category)
+    mine = CategoryFactory(name="Mine", slug="mine")
+    local = UserFactory(username="local_mod")
+    services.grant_role(member=local, category=mine, granted_by=manager)
+    client.force_login(local)
+    assert client.post(reverse("moderation:thread", args=[thread.pk, "lock"])).status_code == 403
+    thread.refresh_from_db()
+    assert not thread.is_locked
+
+
+def test_pinned_threads_lead_their_category(client, member, category):
+    first = make_thread(author=member, category=category, title="Old rules")
+    make_thread(author=member, category=category, title="Newer chat")
+    from forums.services import thread_set_flags
+
+    thread_set_flags(thread=first, is_pinned=True)
+    assert next(t.title for t in client.get(category.get_absolute_url()).context["threads"]) == "Old rules"
+
+
+def test_moderators_wear_a_flair_on_their_posts(client, manager, moderator, member, category):
+    services.grant_role(member=moderator, granted_by=manager)
+    thread = make_thread(author=member, category=category)
+    make_reply(thread=thread, author=moderator)
+    assert client.get(thread.get_absolute_url()).content.decode().count("🛡 Moderator") == 1

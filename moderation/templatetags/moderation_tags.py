@@ -10,3 +10,9 @@ register = template.Library()
 @register.filter
 def can_sanction(user, member) -> bool:
     return permissions.can_sanction(user, member)
+
+
+@register.filter
+def moderates(user, category_id) -> bool:
+    """{% if user|moderates:thread.category_id %}"""
+    return bool(getattr(user, "is_authenticated", False)) and permissions.can_moderate(user, category_id)
