@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-jobs": {"task": "community.requeue_pending_jobs", "schedule": 300.0},
     "notify-target-breaches": {"task": "triage.notify_target_breaches", "schedule": 300.0},
     "lift-expired-sanctions": {"task": "moderation.lift_expired_sanctions", "schedule": 300.0},
+    "find-moderator-candidates": {"task": "moderation.find_candidates", "schedule": crontab(hour=4, minute=0)},
     "refresh-loyalty-standing": {"task": "loyalty.refresh_all_standing", "schedule": crontab(hour=3, minute=30)},
     "celebrate-today": {"task": "loyalty.celebrate_today", "schedule": crontab(hour=6, minute=0)},
     "refresh-due-standing": {"task": "loyalty.refresh_due_standing", "schedule": 30.0},
@@ -207,6 +208,11 @@ FORUMS_NEWCOMER_THREAD_INTERVAL = env.int("FORUMS_NEWCOMER_THREAD_INTERVAL", def
 TRIAGE_FIRST_RESPONSE_TARGET_HOURS = env.float("TRIAGE_FIRST_RESPONSE_TARGET_HOURS", default=4)
 # An expert hears about at most one new newcomer thread per this many minutes; the rest are batched.
 EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=10)
+
+# Moderator promotion: what the nightly job asks of a candidate.
+MODERATION_CANDIDATES_PER_RUN = env.int("MODERATION_CANDIDATES_PER_RUN", default=10)
+MODERATION_CANDIDATE_MIN_FLAGS = env.int("MODERATION_CANDIDATE_MIN_FLAGS", default=10)
+MODERATION_CANDIDATE_MIN_ACCURACY = env.float("MODERATION_CANDIDATE_MIN_ACCURACY", default=0.8)
 
 # Security. Production (DEBUG=false) passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

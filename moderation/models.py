@@ -125,3 +125,34 @@ class Sanction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.member_id} until {self.ends_at:%Y-%m-%d}"
+
+
+class Nomination(models.Model):
+    """A member proposed for moderation by the nightly job, with the evidence; managers decide, the member accepts."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        DEFERRED = "deferred", _("Deferred")
+        OFFERED = "offered", _("Approved, waiting for the member")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined by a manager")
+        REFUSED = "refused", _("Declined by the member")
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nominations")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CANDIDATE)
+    evidence = models.JSONField(default=dict)
+    # Empty: site-wide. Otherwise the categories the offer is for.
+    category_ids = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status__in=["candidate", "deferred", "offered"]),
+                                    name="moderation_one_open_nomination"),
+        ]
+
+    def __str__(self) -> str:
+        return f"nomination of {self.member_id} ({self.status})"

@@ -13,4 +13,7 @@ urlpatterns = [
     path("moderation/post/<int:post_id>/delete/", views.post_remove, name="post_delete"),
     path("moderation/sanction/<str:username>/", views.sanction, name="sanction"),
     path("moderation/spammer/<str:username>/", views.spammer, name="spammer"),
+    path("moderation/candidates/", views.candidates, name="candidates"),
+    path("moderation/candidates/<int:nomination_id>/<str:decision>/", views.candidate_decide, name="decide"),
+    path("moderation/invitation/", views.invitation, name="invitation"),
 ]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from forums.models import Category, Post, Thread
 from forums.selectors import page_number
-from moderation import permissions, selectors, services
-from moderation.models import Flag, ReviewItem
+from moderation import permissions, promotion, selectors, services
+from moderation.models import Flag, Nomination, ReviewItem
 
 User = get_user_model()
 
@@ -134,3 +134,51 @@ def post_remove(request, post_id):
     services.moderator_delete_post(post=post, moderator=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The post was deleted."))
     return redirect(post.thread)
+
+
+@login_required
+def candidates(request):
+    if not request.user.is_community_manager:
+        raise PermissionDenied(_("Moderator candidates are for community managers."))
+    open_ones = Nomination.objects.filter(status__in=[Nomination.Status.CANDIDATE, Nomination.Status.DEFERRED]).select_related("member")
+    return render(request, "moderation/candidates.html", {
+        "nominations": list(open_ones.order_by("status", "-created_at")), "categories": Category.objects.only("name"),
+        "offered": list(Nomination.objects.filter(status=Nomination.Status.OFFERED).select_related("member")),
+    })
+
+
+@login_required
+@require_POST
+def candidate_decide(request, nomination_id, decision):
+    if not request.user.is_community_manager:
+        raise PermissionDenied(_("Moderator candidates are for community managers."))
+    nomination = get_object_or_404(Nomination, pk=nomination_id)
+    try:
+        if decision == "approve":
+            chosen = list(Category.objects.filter(pk__in=request.POST.getlist("categories")))
+            promotion.approve(nomination=nomination, manager=request.user, categories=chosen)
+        elif decision == "decline":
+            promotion.decline(nomination=nomination, manager=request.user, note=request.POST.get("note", ""))
+        elif decision == "defer":
+            promotion.defer(nomination=nomination, manager=request.user)
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("moderation:candidates")
+
+
+@login_required
+def invitation(request):
+    nomination = Nomination.objects.filter(member=request.user, status=Nomination.Status.OFFERED).first()
+    if request.method == "POST" and nomination is not None:
+        accept = request.POST.get("answer") == "accept"
+        promotion.answer(nomination=nomination, member=request.user, accept=accept)
+        if accept:
+            messages.success(request, _("Welcome to the moderators. The review queue is yours to help with."))
+            return redirect("moderation:review")
+        messages.info(request, _("Thank you for letting us know."))
+        return redirect("forums:latest")
+    return render(request, "moderation/invitation.html", {"nomination": nomination})

@@ -17,7 +17,7 @@ from community.notifications.models import Kind
 from community.notifications.services import notify, unsubscribe_token
 from loyalty.models import Redemption, Reward
 from moderation import services as moderation
-from moderation.models import ReviewItem
+from moderation.models import Nomination, ReviewItem
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
 
 ROLES = ["anonymous", "newcomer", "member", "category_moderator", "moderator", "manager", "admin"]
@@ -68,6 +68,8 @@ def args_and_data(name: str, world: World, actor):
         "moderation:post_delete": ([reply.pk], {}),
         "moderation:sanction": ([world.owner.username], {"kind": "silence", "days": "1", "reason": "cool down"}),
         "moderation:spammer": ([world.owner.username], {}),
+        "moderation:decide": ([Nomination.objects.create(member=world.owner, created_at=thread.created_at).pk, "defer"], {}),
+        "moderation:invitation": ([], {"answer": "accept"}),
         "forums:tag_create": ([], {"name": "newtag"}),
         "forums:thread_create": ([], {"category": world.category.pk, "title": "A new thread", "body": "hello"}),
         "forums:reply": ([thread.pk], {"body": "a reply"}),
@@ -112,6 +114,8 @@ STATE_CHANGING = {
     "moderation:post_delete": ("post", SITE_MODERATORS),
     "moderation:sanction": ("post", SITE_MODERATORS),
     "moderation:spammer": ("post", STAFF),
+    "moderation:decide": ("post", STAFF),
+    "moderation:invitation": ("post", SIGNED_IN),  # each answers their own invitation (or sees there is none)
     "forums:tag_create": ("post", STAFF),
     "forums:thread_create": ("post", SIGNED_IN),
     "forums:reply": ("post", SIGNED_IN),
@@ -127,7 +131,7 @@ STATE_CHANGING = {
 READ_ONLY = {
     "healthz", "members:profile", "members:autocomplete", "notifications:list", "notifications:bell", "expertise:tag",
     "triage:queue", "triage:actions", "loyalty:home", "loyalty:badges", "loyalty:leaderboard", "loyalty:rewards",
-    "moderation:review", "moderation:log", "forums:latest", "forums:top", "forums:unanswered", "forums:categories",
+    "moderation:review", "moderation:log", "moderation:candidates", "forums:latest", "forums:top", "forums:unanswered", "forums:categories",
     "forums:category", "forums:tags", "forums:tag", "forums:search", "forums:thread_short", "forums:thread_unread",
     "forums:thread", "forums:post", "forums:post_history",
 }

@@ -36,6 +36,8 @@ def target_url(notification: Notification) -> str:
         return reverse("triage:queue") + "?overdue=on"
     if notification.kind == Kind.EXPERT_ROUTING and notification.count > 1:
         return reverse("forums:unanswered")
+    if notification.kind == Kind.MODERATION and notification.dedupe_key.startswith("nomination:"):
+        return reverse("moderation:invitation")
     if notification.kind in (Kind.BADGE, Kind.TIER_CHANGED, Kind.CELEBRATION):
         return reverse("loyalty:home")
     if notification.kind == Kind.KUDOS:
