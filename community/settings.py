@@ -209,6 +209,8 @@ TRIAGE_FIRST_RESPONSE_TARGET_HOURS = env.float("TRIAGE_FIRST_RESPONSE_TARGET_HOU
 # An expert hears about at most one new newcomer thread per this many minutes; the rest are batched.
 EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=10)
 
+# Hold a newcomer's first N posts for a moderator's approval (0: off).
+MODERATION_HOLD_NEWCOMER_POSTS = env.int("MODERATION_HOLD_NEWCOMER_POSTS", default=0)
 # Moderator promotion: what the nightly job asks of a candidate.
 MODERATION_CANDIDATES_PER_RUN = env.int("MODERATION_CANDIDATES_PER_RUN", default=10)
 MODERATION_CANDIDATE_MIN_FLAGS = env.int("MODERATION_CANDIDATE_MIN_FLAGS", default=10)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forums import signals
+from forums import content_checks, signals
 from forums.markup import mention_candidates, render_markdown
 from forums.models import (
     Category,
@@ -135,6 +135,7 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
     title, body, tags = validate_title(title), validate_body(body), validate_tags(tags)
     check_links_allowed(author, body)
     check_newcomer_post(author, body)
+    content_checks.run(author, f"{title}\n{body}")
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
@@ -173,6 +174,7 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
     body = validate_body(body)
     check_links_allowed(author, body)
     check_newcomer_post(author, body)
+    content_checks.run(author, body)
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
@@ -211,6 +213,7 @@ def post_edit(*, post: Post, editor, body: str, title: str | None = None, tags: 
     """Change a post's text, keeping what it said before as a revision."""
     body = validate_body(body)
     check_links_allowed(post.author, body)
+    content_checks.run(post.author, body)
     thread = post.thread
     new_title = validate_title(title) if title is not None and post.is_first else thread.title
     new_tags = validate_tags(tags) if tags is not None and post.is_first else None

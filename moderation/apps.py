@@ -7,7 +7,10 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
-        from forums import flairs
+        from forums import content_checks, flairs
+        from moderation import receivers  # noqa: F401  (watched words and held posts)
         from moderation.flairs import moderator_flairs
+        from moderation.watched_words import refuse_blocked_words
 
         flairs.register(moderator_flairs)
+        content_checks.register(refuse_blocked_words)

@@ -156,3 +156,22 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"nomination of {self.member_id} ({self.status})"
+
+
+class WatchedWord(models.Model):
+    """A word (or phrase) that blocks a post, holds it for review, or flags it for a moderator's look."""
+
+    class Action(models.TextChoices):
+        BLOCK = "block", _("Block the post")
+        HOLD = "hold", _("Hold the post for review")
+        FLAG = "flag", _("Flag the post for review")
+
+    word = models.CharField(max_length=100, unique=True)
+    action = models.CharField(max_length=5, choices=Action.choices)
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.action})"
+
+    def save(self, *args, **kwargs):
+        self.word = " ".join(self.word.lower().split())
+        super().save(*args, **kwargs)

@@ -228,3 +228,12 @@ def moderator_delete_post(*, post, moderator, reason: str = "") -> None:
         forum_services.post_delete(post=post, member=moderator)
         log(actor=moderator, action="post_deleted", target_type="post", target_id=post.pk, reason=reason,
             before={"body": post.body[:2000]})
+
+
+def moderator_edit_post(*, post, moderator, body: str, reason: str = "") -> None:
+    """Edit someone's post as a moderator: the revision is kept by forums, the before and after go in the log."""
+    before = post.body
+    with transaction.atomic():
+        forum_services.post_edit(post=post, editor=moderator, body=body)
+        log(actor=moderator, action="post_edited", target_type="post", target_id=post.pk, reason=reason,
+            before={"body": before[:5000]}, after={"body": body[:5000]})

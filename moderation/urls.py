@@ -11,6 +11,7 @@ urlpatterns = [
     path("moderation/log/", views.log, name="log"),
     path("moderation/thread/<int:thread_id>/<str:action>/", views.thread_act, name="thread"),
     path("moderation/post/<int:post_id>/delete/", views.post_remove, name="post_delete"),
+    path("moderation/post/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("moderation/sanction/<str:username>/", views.sanction, name="sanction"),
     path("moderation/spammer/<str:username>/", views.spammer, name="spammer"),
     path("moderation/candidates/", views.candidates, name="candidates"),

@@ -182,3 +182,18 @@ def invitation(request):
         messages.info(request, _("Thank you for letting us know."))
         return redirect("forums:latest")
     return render(request, "moderation/invitation.html", {"nomination": nomination})
+
+
+@login_required
+@require_POST
+def post_edit(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id)
+    permissions.check_can_moderate(request.user, post.thread.category_id)
+    try:
+        services.moderator_edit_post(post=post, moderator=request.user, body=request.POST.get("body", ""),
+                                     reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("moderation:review")

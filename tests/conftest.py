@@ -12,10 +12,12 @@ def _clean_cache():
     # Rate-limit slots live in Redis and earning rules in a per-process cache; each test starts without any.
     from loyalty.ledger import forget_rules
     from loyalty.tiers import forget_requirements
+    from moderation.watched_words import forget as forget_watched_words
 
     cache.clear()
     forget_rules()
     forget_requirements()
+    forget_watched_words()
     yield
 
 
