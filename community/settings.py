@@ -209,6 +209,9 @@ TRIAGE_FIRST_RESPONSE_TARGET_HOURS = env.float("TRIAGE_FIRST_RESPONSE_TARGET_HOU
 # An expert hears about at most one new newcomer thread per this many minutes; the rest are batched.
 EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=10)
 
+# Flags that hide a post at once: this many, or one from a member of this tier on a newcomer's post.
+MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
+MODERATION_TRUSTED_FLAGGER_TIER = env.int("MODERATION_TRUSTED_FLAGGER_TIER", default=3)
 # Hold a newcomer's first N posts for a moderator's approval (0: off).
 MODERATION_HOLD_NEWCOMER_POSTS = env.int("MODERATION_HOLD_NEWCOMER_POSTS", default=0)
 # Moderator promotion: what the nightly job asks of a candidate.

@@ -1,5 +1,6 @@
 """Moderation operations: flagging, hiding at once when trusted members agree, reviewing, and the audit log."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,10 +13,6 @@ from community.permissions import MODERATORS_GROUP
 from forums import services as forum_services
 from forums.models import Post
 from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem, Sanction
-
-# As Discourse: one flag from a trusted member (tier 3+) on a newcomer's post, or three flags, hide it at once.
-TRUSTED_FLAGGER_TIER = 3
-FLAGS_TO_HIDE = 3
 
 
 def log(*, actor, action: str, target_type: str, target_id: int, reason: str = "", before=None, after=None) -> ModerationAction:
@@ -52,8 +49,10 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
             raise ValidationError(_("You have already flagged this post; moderators will look at it."), code="twice") from None
         _pending_item(post)
         open_flags = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
-        trusted_on_newcomer = post.author.is_newcomer and any(f.flagger.tier >= TRUSTED_FLAGGER_TIER for f in open_flags)
-        if (trusted_on_newcomer or len(open_flags) >= FLAGS_TO_HIDE) and not post.is_hidden:
+        # As Discourse: one flag from a trusted member on a newcomer's post, or enough flags, hide it at once.
+        trusted_on_newcomer = post.author.is_newcomer and any(
+            f.flagger.tier >= settings.MODERATION_TRUSTED_FLAGGER_TIER for f in open_flags)
+        if (trusted_on_newcomer or len(open_flags) >= settings.MODERATION_FLAGS_TO_HIDE) and not post.is_hidden:
             why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
             forum_services.post_hide(post=post, reason=why)
             log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,

@@ -17,4 +17,5 @@ urlpatterns = [
     path("moderation/candidates/", views.candidates, name="candidates"),
     path("moderation/candidates/<int:nomination_id>/<str:decision>/", views.candidate_decide, name="decide"),
     path("moderation/invitation/", views.invitation, name="invitation"),
+    path("moderation/roles/<int:role_id>/revoke/", views.role_revoke, name="revoke"),
 ]

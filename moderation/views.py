@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from forums.models import Category, Post, Thread
 from forums.selectors import page_number
 from moderation import permissions, promotion, selectors, services
-from moderation.models import Flag, Nomination, ReviewItem
+from moderation.models import Flag, ModeratorRole, Nomination, ReviewItem
 
 User = get_user_model()
 
@@ -197,3 +197,14 @@ def post_edit(request, post_id):
     else:
         messages.success(request, _("Done."))
     return redirect("moderation:review")
+
+
+@login_required
+@require_POST
+def role_revoke(request, role_id):
+    if not request.user.is_community_manager:
+        raise PermissionDenied(_("Only community managers revoke moderator roles."))
+    role = get_object_or_404(ModeratorRole.objects.select_related("member"), pk=role_id)
+    services.revoke_role(role=role, revoked_by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("%(name)s no longer moderates there.") % {"name": role.member.name})
+    return redirect("members:profile", username=role.member.username)

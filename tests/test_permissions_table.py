@@ -71,6 +71,7 @@ def args_and_data(name: str, world: World, actor):
         "moderation:spammer": ([world.owner.username], {}),
         "moderation:decide": ([Nomination.objects.create(member=world.owner, created_at=thread.created_at).pk, "defer"], {}),
         "moderation:invitation": ([], {"answer": "accept"}),
+        "moderation:revoke": ([moderation.grant_role(member=world.owner, granted_by=world.people["manager"]).pk], {}),
         "forums:tag_create": ([], {"name": "newtag"}),
         "forums:thread_create": ([], {"category": world.category.pk, "title": "A new thread", "body": "hello"}),
         "forums:reply": ([thread.pk], {"body": "a reply"}),
@@ -117,6 +118,7 @@ STATE_CHANGING = {
     "moderation:sanction": ("post", SITE_MODERATORS),
     "moderation:spammer": ("post", STAFF),
     "moderation:decide": ("post", STAFF),
+    "moderation:revoke": ("post", STAFF),
     "moderation:invitation": ("post", SIGNED_IN),  # each answers their own invitation (or sees there is none)
     "forums:tag_create": ("post", STAFF),
     "forums:thread_create": ("post", SIGNED_IN),

@@ -94,3 +94,15 @@ def test_a_member_may_say_no(client, champion, manager):
     client.post("/moderation/invitation/", {"answer": "refuse"})
     nomination.refresh_from_db()
     assert nomination.status == "refused" and not ModeratorRole.objects.exists()
+
+
+def test_managers_revoke_roles_from_the_profile(client, manager, champion, category):
+    from moderation.services import grant_role
+
+    role = grant_role(member=champion, category=category, granted_by=manager)
+    client.force_login(manager)
+    assert f"Moderator of {category.name}" in client.get(f"/u/{champion.username}/").content.decode()
+    client.post(reverse("moderation:revoke", args=[role.pk]))
+    role.refresh_from_db()
+    assert role.revoked_at is not None and not User.objects.get(pk=champion.pk).groups.filter(name="Moderators").exists()
+    assert ModerationAction.objects.filter(action="moderator_revoked").exists()

@@ -3,6 +3,7 @@
 from django import template
 
 from moderation import permissions
+from moderation.models import ModeratorRole
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ def can_sanction(user, member) -> bool:
 def moderates(user, category_id) -> bool:
     """{% if user|moderates:thread.category_id %}"""
     return bool(getattr(user, "is_authenticated", False)) and permissions.can_moderate(user, category_id)
+
+
+@register.simple_tag
+def active_roles(member):
+    """{% active_roles member as roles %}: the member's moderator roles (for managers on the profile)."""
+    return list(ModeratorRole.objects.filter(member=member, revoked_at__isnull=True).select_related("category"))
