@@ -212,6 +212,8 @@ EXPERT_ROUTING_BATCH_MINUTES = env.int("EXPERT_ROUTING_BATCH_MINUTES", default=1
 # Flags that hide a post at once: this many, or one from a member of this tier on a newcomer's post.
 MODERATION_FLAGS_TO_HIDE = env.int("MODERATION_FLAGS_TO_HIDE", default=3)
 MODERATION_TRUSTED_FLAGGER_TIER = env.int("MODERATION_TRUSTED_FLAGGER_TIER", default=3)
+# New sign-ups wait for a moderator's approval before they post (the review queue lists them).
+MODERATION_APPROVE_NEW_MEMBERS = env.bool("MODERATION_APPROVE_NEW_MEMBERS", default=False)
 # Hold a newcomer's first N posts for a moderator's approval (0: off).
 MODERATION_HOLD_NEWCOMER_POSTS = env.int("MODERATION_HOLD_NEWCOMER_POSTS", default=0)
 # Moderator promotion: what the nightly job asks of a candidate.

@@ -16,14 +16,18 @@ def can_see_thread(user, thread: Thread) -> bool:
     return not thread.is_deleted or is_staff_member(user)
 
 
+def _may_post(user) -> bool:
+    return user.is_authenticated and user.is_active and not (user.is_silenced or user.is_suspended or user.awaiting_approval)
+
+
 def can_start_thread(user, category: Category) -> bool:
-    if not (user.is_authenticated and user.is_active) or user.is_silenced or user.is_suspended:
+    if not _may_post(user):
         return False
     return not category.is_read_only or is_staff_member(user)
 
 
 def can_reply(user, thread: Thread) -> bool:
-    if not (user.is_authenticated and user.is_active) or thread.is_deleted or user.is_silenced or user.is_suspended:
+    if not _may_post(user) or thread.is_deleted:
         return False
     return not thread.is_locked or is_staff_member(user)
 
@@ -65,6 +69,8 @@ def check_can_see_thread(user, thread: Thread) -> None:
 
 
 def check_not_silenced(user) -> None:
+    if user.is_authenticated and user.awaiting_approval:
+        raise PermissionDenied(_("Welcome! A moderator looks at new accounts before they post; you can read everything meanwhile."))
     if user.is_authenticated and user.is_silenced:
         raise PermissionDenied(
             _("You can read but not post until %(until)s. Your notifications say why.")

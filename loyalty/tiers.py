@@ -30,7 +30,9 @@ FIELDS = {
     "min_likes_given": ("likes_given", gettext_noop("%(n)d more likes given")),
     "min_likes_received": ("likes_received", gettext_noop("%(n)d more likes received")),
     "min_accepted_answers": ("accepted_answers", gettext_noop("%(n)d more accepted answers")),
+    "sanction_free_days": ("days_since_sanction", gettext_noop("%(n)d more days without a sanction")),
 }
+NEVER_SANCTIONED = 100_000
 
 
 def stats_for(member, activity: dict[str, int] | None = None) -> dict[str, int]:
@@ -38,6 +40,9 @@ def stats_for(member, activity: dict[str, int] | None = None) -> dict[str, int]:
     stats = dict(activity) if activity is not None else member_activity(member.pk)
     stats["days_since_joining"] = (timezone.now() - member.date_joined).days
     stats["days_visited"] = VisitDay.objects.filter(member=member).count()
+    # Moderation writes last_sanctioned_at on the user (loyalty reads no moderation tables).
+    sanctioned = member.last_sanctioned_at
+    stats["days_since_sanction"] = (timezone.now() - sanctioned).days if sanctioned else NEVER_SANCTIONED
     return stats
 
 

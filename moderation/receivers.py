@@ -1,5 +1,7 @@
 """New posts pass the watched words and the newcomer hold (after commit, in the request: it is one small query)."""
 
+from allauth.account.signals import user_signed_up
+from django.conf import settings
 from django.dispatch import receiver
 
 from forums import signals
@@ -9,3 +11,9 @@ from moderation import watched_words
 @receiver(signals.post_created, dispatch_uid="moderation.post_created")
 def on_post_created(sender, *, post_id, **kwargs):
     watched_words.review_new_post(post_id)
+
+
+@receiver(user_signed_up, dispatch_uid="moderation.user_signed_up")
+def on_user_signed_up(sender, *, request, user, **kwargs):
+    if settings.MODERATION_APPROVE_NEW_MEMBERS:
+        type(user).objects.filter(pk=user.pk).update(awaiting_approval=True)

@@ -21,10 +21,13 @@ def review_queue(*, category_ids: set | None) -> list[ReviewItem]:
 
 
 def pending_count(*, category_ids: set | None) -> int:
+    """Items waiting in the moderator's scope (and, for site-wide moderators, new accounts waiting)."""
     items = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
     if category_ids is not None:
-        items = items.filter(category_id__in=category_ids)
-    return items.count()
+        return items.filter(category_id__in=category_ids).count()
+    from django.contrib.auth import get_user_model
+
+    return items.count() + get_user_model().objects.filter(awaiting_approval=True, is_active=True).count()
 
 
 def flag_accuracy(member) -> tuple[int, float | None]:
@@ -47,3 +50,9 @@ def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[
 
 def log_actions() -> list[str]:
     return list(ModerationAction.objects.order_by().values_list("action", flat=True).distinct())
+
+
+def members_awaiting_approval(limit: int = 50) -> list:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(awaiting_approval=True, is_active=True).order_by("date_joined")[:limit])

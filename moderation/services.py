@@ -163,7 +163,7 @@ def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
     with transaction.atomic():
         record = Sanction.objects.create(member=member, kind=kind, reason=reason[:500], starts_at=now, ends_at=until, created_by=moderator)
         field = "silenced_until" if kind == Sanction.Kind.SILENCE else "suspended_until"
-        type(member).objects.filter(pk=member.pk).update(**{field: until})
+        type(member).objects.filter(pk=member.pk).update(**{field: until, "last_sanctioned_at": now})
         log(actor=moderator, action="member_suspended" if kind == Sanction.Kind.SUSPEND else "member_silenced", target_type="member",
             target_id=member.pk, reason=reason, after={"until": until.isoformat()})
         text = (_("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
@@ -236,3 +236,17 @@ def moderator_edit_post(*, post, moderator, body: str, reason: str = "") -> None
         forum_services.post_edit(post=post, editor=moderator, body=body)
         log(actor=moderator, action="post_edited", target_type="post", target_id=post.pk, reason=reason,
             before={"body": before[:5000]}, after={"body": body[:5000]})
+
+
+def decide_new_member(*, member, moderator, approve: bool, reason: str = "") -> None:
+    """Let a held new account post, or turn it away (disabled, on the record)."""
+    with transaction.atomic():
+        changes = {"awaiting_approval": False} if approve else {"awaiting_approval": False, "is_active": False}
+        updated = type(member).objects.filter(pk=member.pk, awaiting_approval=True).update(**changes)
+        if not updated:
+            raise ValidationError(_("This account is not waiting for approval."), code="not_waiting")
+        log(actor=moderator, action="member_approved" if approve else "member_rejected", target_type="member",
+            target_id=member.pk, reason=reason)
+        if approve:
+            notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"approved:{member.pk}",
+                   text=_("Your account is approved: welcome, you can post now."))

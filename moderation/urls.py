@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<int:post_id>/flag/", views.flag, name="flag"),
     path("review/", views.review, name="review"),
     path("review/<int:item_id>/<str:action>/", views.review_act, name="act"),
+    path("review/members/<str:username>/<str:decision>/", views.new_member_decide, name="new_member"),
     path("moderation/log/", views.log, name="log"),
     path("moderation/thread/<int:thread_id>/<str:action>/", views.thread_act, name="thread"),
     path("moderation/post/<int:post_id>/delete/", views.post_remove, name="post_delete"),

@@ -39,6 +39,8 @@ def review(request):
     permissions.check_can_moderate(request.user)
     return render(request, "moderation/review.html", {
         "items": selectors.review_queue(category_ids=scopes), "reasons": Flag.Reason,
+        # New accounts are site-wide business: only site-wide moderators and managers decide them.
+        "new_members": selectors.members_awaiting_approval() if scopes is None else [],
     })
 
 
@@ -208,3 +210,19 @@ def role_revoke(request, role_id):
     services.revoke_role(role=role, revoked_by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("%(name)s no longer moderates there.") % {"name": role.member.name})
     return redirect("members:profile", username=role.member.username)
+
+
+@login_required
+@require_POST
+def new_member_decide(request, username, decision):
+    if permissions.moderated_category_ids(request.user) is not None:
+        raise PermissionDenied(_("New accounts are decided by site-wide moderators and community managers."))
+    member = get_object_or_404(User, username=username)
+    try:
+        services.decide_new_member(member=member, moderator=request.user, approve=decision == "approve",
+                                   reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("moderation:review")

@@ -15,7 +15,7 @@ from tests.factories import make_reply, make_thread
 pytestmark = pytest.mark.django_db
 
 CHAMPION_STATS = {"days_since_joining": 60, "days_visited": 55, "posts_read": 600, "posts": 60, "threads_replied": 12,
-                  "likes_given": 35, "likes_received": 25, "accepted_answers": 2}
+                  "likes_given": 35, "likes_received": 25, "accepted_answers": 2, "days_since_sanction": tiers.NEVER_SANCTIONED}
 
 
 def _age(member, days):
@@ -184,3 +184,11 @@ def test_event_attended_is_worth_twenty(member):
     ledger.award(member_id=member.pk, reason="event_attended", source_type="event", source_id=1)
     ledger.award(member_id=member.pk, reason="event_attended", source_type="event", source_id=1)
     assert LoyaltyAccount.objects.get(member=member).balance == 20
+
+
+
+def test_a_recent_sanction_keeps_a_member_from_champion():
+    requirements = tiers.requirements()
+    long_ago = timezone.now() - timedelta(days=30)
+    recently_sanctioned = {**CHAMPION_STATS, "days_since_sanction": 20}
+    assert tiers.computed_tier(recently_sanctioned, requirements, current=2, since=long_ago) == Tier.REGULAR

@@ -71,6 +71,7 @@ def args_and_data(name: str, world: World, actor):
         "moderation:spammer": ([world.owner.username], {}),
         "moderation:decide": ([Nomination.objects.create(member=world.owner, created_at=thread.created_at).pk, "defer"], {}),
         "moderation:invitation": ([], {"answer": "accept"}),
+        "moderation:new_member": ([_waiting_member().username, "approve"], {}),
         "moderation:revoke": ([moderation.grant_role(member=world.owner, granted_by=world.people["manager"]).pk], {}),
         "forums:tag_create": ([], {"name": "newtag"}),
         "forums:thread_create": ([], {"category": world.category.pk, "title": "A new thread", "body": "hello"}),
@@ -84,6 +85,10 @@ def args_and_data(name: str, world: World, actor):
         "forums:preview": ([], {"body": "**hi**"}),
     }
     return table[name]
+
+
+def _waiting_member():
+    return UserFactory(username="waiting", tier=Tier.NEWCOMER, awaiting_approval=True)
 
 
 def _review_item(world) -> ReviewItem:
@@ -119,6 +124,7 @@ STATE_CHANGING = {
     "moderation:spammer": ("post", STAFF),
     "moderation:decide": ("post", STAFF),
     "moderation:revoke": ("post", STAFF),
+    "moderation:new_member": ("post", SITE_MODERATORS),
     "moderation:invitation": ("post", SIGNED_IN),  # each answers their own invitation (or sees there is none)
     "forums:tag_create": ("post", STAFF),
     "forums:thread_create": ("post", SIGNED_IN),

@@ -100,3 +100,38 @@ def test_only_managers_delete_spammers(client, site_moderator, member):
     assert client.post(reverse("moderation:spammer", args=[member.username])).status_code == 403
     member.refresh_from_db()
     assert member.is_active
+
+
+def test_new_accounts_wait_for_approval_when_the_setting_says_so(client, settings, manager, category):
+    from django.core import mail
+
+    settings.MODERATION_APPROVE_NEW_MEMBERS = True
+    client.post("/accounts/signup/", {"email": "new@example.org", "username": "freshie", "password1": "a-long-pass-phrase",
+                                      "password2": "a-long-pass-phrase"})
+    freshie = User.objects.get(username="freshie")
+    assert freshie.awaiting_approval
+    client.post(__import__("re").search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1))
+    response = client.get("/t/new/")
+    assert response.status_code == 403 and "looks at new accounts" in response.content.decode()
+    client.force_login(manager)
+    assert "freshie" in client.get("/review/").content.decode()
+    client.post(reverse("moderation:new_member", args=["freshie", "approve"]))
+    freshie.refresh_from_db()
+    assert not freshie.awaiting_approval and ModerationAction.objects.filter(action="member_approved").exists()
+    client.force_login(freshie)
+    assert client.get("/t/new/").status_code == 200
+
+
+def test_rejected_new_accounts_are_disabled(manager):
+    waiting = UserFactory(username="bot123", awaiting_approval=True)
+    services.decide_new_member(member=waiting, moderator=manager, approve=False, reason="bot")
+    waiting.refresh_from_db()
+    assert not waiting.is_active
+    with pytest.raises(ValidationError):
+        services.decide_new_member(member=waiting, moderator=manager, approve=True)
+
+
+def test_a_sanction_is_remembered_for_tiers(site_moderator, member):
+    services.sanction(member=member, moderator=site_moderator, kind="silence", reason="Cool down", until=timezone.now() + timedelta(days=1))
+    member.refresh_from_db()
+    assert member.last_sanctioned_at is not None

@@ -51,6 +51,9 @@ class User(AbstractUser):
     # Denormalised from moderation's sanctions so forums can refuse posts without importing moderation.
     silenced_until = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)
+    last_sanctioned_at = models.DateTimeField(null=True, blank=True)
+    # New accounts wait for a moderator when MODERATION_APPROVE_NEW_MEMBERS is on; they read, but do not post.
+    awaiting_approval = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
