@@ -19,17 +19,27 @@ from moderation.models import Flag, ModeratorRole, Nomination, ReviewItem
 User = get_user_model()
 
 
+def _report(request, work, success: str) -> bool:
+    """Run a moderation service; its refusal becomes an error message, its success a confirmation."""
+    try:
+        work()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
 @login_required
 @require_POST
 def flag(request, post_id):
     post = get_object_or_404(Post.objects.select_related("author", "thread"), pk=post_id)
     permissions.check_can_flag(request.user, post)
-    try:
+
+    def work():
         services.flag_post(post=post, flagger=request.user, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Thank you. Moderators will look at this post."))
+
+    _report(request, work, _("Thank you. Moderators will look at this post."))
     return redirect(post)
 
 
@@ -49,15 +59,14 @@ def review(request):
 def review_act(request, item_id, action):
     item = get_object_or_404(ReviewItem, pk=item_id)
     permissions.check_can_moderate(request.user, item.category_id)
-    try:
+
+    def work():
         if action == "claim":
             services.claim(item=item, moderator=request.user)
         else:
             services.resolve(item=item, moderator=request.user, action=action, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+
+    _report(request, work, _("Done."))
     return redirect("moderation:review")
 
 
@@ -83,13 +92,12 @@ def sanction(request, username):
     except ValueError:
         days = 0
     until = timezone.now() + timedelta(days=days)
-    try:
+
+    def work():
         services.sanction(member=member, moderator=request.user, kind=request.POST.get("kind", ""),
                           reason=request.POST.get("reason", ""), until=until)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": until.strftime("%Y-%m-%d")})
+
+    _report(request, work, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": until.strftime("%Y-%m-%d")})
     return redirect("members:profile", username=member.username)
 
 
@@ -118,13 +126,12 @@ def thread_act(request, thread_id, action):
         category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
         if category is not None:
             permissions.check_can_moderate(request.user, category.pk)
-    try:
+
+    def work():
         services.moderate_thread(thread=thread, moderator=request.user, action=action, category=category,
                                  reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+
+    _report(request, work, _("Done."))
     return redirect(thread)
 
 
@@ -155,7 +162,8 @@ def candidate_decide(request, nomination_id, decision):
     if not request.user.is_community_manager:
         raise PermissionDenied(_("Moderator candidates are for community managers."))
     nomination = get_object_or_404(Nomination, pk=nomination_id)
-    try:
+
+    def work():
         if decision == "approve":
             chosen = list(Category.objects.filter(pk__in=request.POST.getlist("categories")))
             promotion.approve(nomination=nomination, manager=request.user, categories=chosen)
@@ -165,10 +173,8 @@ def candidate_decide(request, nomination_id, decision):
             promotion.defer(nomination=nomination, manager=request.user)
         else:
             raise ValidationError(_("Unknown action."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+
+    _report(request, work, _("Done."))
     return redirect("moderation:candidates")
 
 
@@ -191,13 +197,12 @@ def invitation(request):
 def post_edit(request, post_id):
     post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id)
     permissions.check_can_moderate(request.user, post.thread.category_id)
-    try:
+
+    def work():
         services.moderator_edit_post(post=post, moderator=request.user, body=request.POST.get("body", ""),
                                      reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+
+    _report(request, work, _("Done."))
     return redirect("moderation:review")
 
 
@@ -218,11 +223,10 @@ def new_member_decide(request, username, decision):
     if permissions.moderated_category_ids(request.user) is not None:
         raise PermissionDenied(_("New accounts are decided by site-wide moderators and community managers."))
     member = get_object_or_404(User, username=username)
-    try:
+
+    def work():
         services.decide_new_member(member=member, moderator=request.user, approve=decision == "approve",
                                    reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Done."))
+
+    _report(request, work, _("Done."))
     return redirect("moderation:review")
