@@ -328,6 +328,7 @@ def thread_mark_read(*, thread: Thread, member, up_to_number: int) -> None:
             """,
             [member.pk, thread.pk, up_to_number],
         )
+    signals.thread_read.send(sender=Thread, thread_id=thread.pk, member_id=member.pk, up_to_number=up_to_number)
 
 
 def tag_create(*, name: str, description: str = "") -> Tag:
@@ -381,8 +382,12 @@ def post_hide(*, post: Post, reason: str) -> bool:
 
 
 def post_unhide(*, post: Post) -> bool:
+    """Show a hidden post again; False if it was not hidden (nothing changes)."""
     with transaction.atomic():
-        return bool(Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason=""))
+        shown = Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason="")
+        if shown:
+            _send_after_commit(signals.post_unhidden, thread_id=post.thread_id, post_id=post.pk)
+    return bool(shown)
 
 
 def thread_set_flags(*, thread: Thread, is_locked: bool | None = None, is_pinned: bool | None = None) -> Thread:

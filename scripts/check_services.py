@@ -31,20 +31,25 @@ def _env(name: str, default: str) -> str:
 
 
 def ensure_database(url: str) -> str | None:
-    import psycopg
-    from psycopg import sql
+    import psycopg2
+    from psycopg2 import sql
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
     server = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 5432, "user": parts.username or "postgres",
                   "password": parts.password, "dbname": "postgres", "connect_timeout": 3}
     try:
-        with psycopg.connect(**server, autocommit=True) as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}.")
-    except psycopg.OperationalError as error:
+        connection = psycopg2.connect(**server)
+        connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+                if cursor.fetchone() is None:
+                    cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    print(f"Created database {name}.")
+        finally:
+            connection.close()
+    except psycopg2.OperationalError as error:
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else "no answer"
         return f"PostgreSQL is not reachable at {server['host']}:{server['port']} ({reason}). Start it with: {PG_START}"
     return None
