@@ -1,4 +1,4 @@
-"""What the header needs to know about the member's roles, asked only when a template looks."""
+"""What every page may show of the member's roles: `{{ can.review }}`, `{{ can.work_queue }}`…, computed once per request, when first read."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -7,6 +7,4 @@ from community import permissions
 
 def roles(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"can_work_queue": SimpleLazyObject(lambda: permissions.can_work_queue(user))}
+    return {"can": SimpleLazyObject(lambda: permissions.site_abilities(user))}

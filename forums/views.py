@@ -99,7 +99,7 @@ def search(request):
 
 @login_required
 def thread_create(request):
-    permissions.check_not_silenced(request.user)
+    permissions.check_may_write(request.user)
     initial = {}
     if slug := request.GET.get("category"):
         initial["category"] = Category.objects.filter(slug=slug).first()
@@ -152,29 +152,33 @@ def thread_detail(request, thread_id, slug):
 
 
 def _render_thread(request, thread, *, reply_form, status=200):
-    page = selectors.thread_page(thread=thread, member=request.user, page=selectors.page_number(request.GET.get("page")))
-    if request.user.is_authenticated and page.posts:
-        services.thread_mark_read(thread=thread, member=request.user, up_to_number=page.posts[-1].number)
-    if reply_form is None:
-        initial = {}
-        if quote_id := request.GET.get("quote", "").strip():
-            quoted = Post.objects.filter(pk=quote_id if quote_id.isdigit() else 0, thread=thread, is_deleted=False).select_related("author").first()
-            if quoted:
-                initial["body"] = quote_markdown(
-                    username=quoted.author.username, post_url=quoted.get_absolute_url(), body=quoted.body
-                )
-        reply_form = ReplyForm(initial=initial)
     user = request.user
-    for post in page.posts:
-        post.can_edit = permissions.can_edit_post(user, post)
-        post.can_like = permissions.can_like_post(user, post)
+    page = selectors.thread_page(thread=thread, member=user, page=selectors.page_number(request.GET.get("page")))
+    if user.is_authenticated and page.posts:
+        services.thread_mark_read(thread=thread, member=user, up_to_number=page.posts[-1].number)
+    permissions.attach_post_abilities(user, thread, page.posts)
+    if reply_form is None:
+        reply_form = ReplyForm(initial=_quote_initial(request, thread))
+    answer = page.accepted_answer
     return render(request, "forums/thread_detail.html", {
         "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
-        "can_reply": permissions.can_reply(user, thread),
-        "can_accept_answer": permissions.can_accept_answer(user, thread),
+        "thread_can": permissions.thread_abilities(user, thread),
+        # The answer box shows the answer's text only to those who may see the post itself.
+        "answer": answer if answer is not None and permissions.can_see_post(user, answer, thread=thread) else None,
         # Read only when a moderator's tools show it (templates call callables lazily).
         "move_categories": lambda: list(Category.objects.only("name")),
     }, status=status)
+
+
+def _quote_initial(request, thread) -> dict:
+    """?quote=<post id> starts the reply with that post quoted, if the member may see the post."""
+    quote_id = request.GET.get("quote", "").strip()
+    if not quote_id.isdigit():
+        return {}
+    quoted = Post.objects.filter(pk=quote_id, thread=thread).select_related("author").first()
+    if quoted is None or not permissions.can_see_post(request.user, quoted, thread=thread):
+        return {}
+    return {"body": quote_markdown(username=quoted.author.username, post_url=quoted.get_absolute_url(), body=quoted.body)}
 
 
 def thread_first_unread(request, thread_id):
@@ -235,7 +239,7 @@ def post_edit(request, post_id):
 
 def post_history(request, post_id):
     post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=post_id)
-    if post.is_deleted or not permissions.can_see_thread(request.user, post.thread):
+    if not permissions.can_see_thread(request.user, post.thread) or not permissions.can_see_post(request.user, post):
         raise Http404
     revisions = selectors.post_revisions(post)
     versions = []
@@ -273,7 +277,7 @@ def post_delete(request, post_id):
 @require_POST
 def post_like(request, post_id):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
-    if not permissions.can_see_thread(request.user, post.thread):
+    if not permissions.can_see_thread(request.user, post.thread) or not permissions.can_see_post(request.user, post):
         raise Http404
     permissions.check_can_like_post(request.user, post)
     wants_like = request.POST.get("action", "like") != "unlike"
@@ -318,7 +322,7 @@ def preview(request):
 def answer_accept(request, post_id):
     post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
     thread = post.thread
-    if not permissions.can_see_thread(request.user, thread):
+    if not permissions.can_see_thread(request.user, thread) or not permissions.can_see_post(request.user, post):
         raise Http404
     permissions.check_can_accept_answer(request.user, thread)
     try:

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -56,7 +56,7 @@ def reward_list(request):
     context = {"rewards": selectors.rewards()}
     if member.is_authenticated:
         context.update(account=selectors.account_of(member), my_redemptions=selectors.redemptions_of(member))
-        if permissions.is_manager(member):
+        if permissions.can_fulfil_rewards(member):
             context["pending"] = selectors.pending_redemptions()
     return render(request, "loyalty/rewards.html", context)
 
@@ -77,8 +77,7 @@ def reward_redeem(request, reward_id):
 @login_required
 @require_POST
 def redemption_fulfil(request, redemption_id):
-    if not permissions.is_manager(request.user):
-        raise PermissionDenied(_("Only community managers fulfil rewards."))
+    permissions.check_can_fulfil_rewards(request.user)
     services.fulfil(redemption=get_object_or_404(Redemption, pk=redemption_id), manager=request.user)
     messages.success(request, _("Marked as fulfilled."))
     return redirect("loyalty:rewards")
@@ -112,9 +111,8 @@ def kudos_send(request):
 @require_POST
 def leader_set(request, username):
     """Tier 4 (Leader) is given and taken only by community managers."""
-    if not permissions.is_manager(request.user):
-        raise PermissionDenied(_("Only community managers make Leaders."))
     member = get_object_or_404(User, username=username, is_active=True)
+    permissions.check_can_make_leader(request.user, member)
     make_leader = request.POST.get("action") == "make"
     change = tiers.set_tier_by_manager(member=member, tier=4 if make_leader else 3)
     if change:

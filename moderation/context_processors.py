@@ -2,7 +2,8 @@
 
 from functools import cache
 
-from moderation import permissions, selectors
+from community import permissions
+from moderation import selectors
 from moderation.models import Flag
 
 
@@ -11,11 +12,8 @@ def moderation(request):
 
     @cache
     def review_count() -> int | None:
-        if user is None or not user.is_authenticated:
+        if not permissions.can_review(user):
             return None
-        scopes = permissions.moderated_category_ids(user)
-        if scopes is not None and not scopes:
-            return None  # not a moderator
-        return selectors.pending_count(category_ids=scopes)
+        return selectors.pending_count(category_ids=permissions.moderated_category_ids(user))
 
     return {"flag_reasons": Flag.Reason.choices, "review_count": review_count}

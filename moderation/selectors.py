@@ -2,9 +2,19 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from moderation.models import Flag, ModerationAction, ReviewItem
+from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem
 
 PER_PAGE = 30
+
+
+def moderator_scopes(member_id: int) -> set[int | None]:
+    """The categories a member moderates (None in the set: site-wide), for the permissions authority."""
+    return set(ModeratorRole.objects.filter(member_id=member_id, revoked_at__isnull=True).values_list("category_id", flat=True))
+
+
+def active_roles_of(member) -> list[ModeratorRole]:
+    """The member's moderator roles with their categories (shown to managers on the profile)."""
+    return list(ModeratorRole.objects.filter(member=member, revoked_at__isnull=True).select_related("category"))
 
 
 def review_queue(*, category_ids: set | None) -> list[ReviewItem]:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.notifications.models import Kind
 from community.notifications.services import notify
 from community.permissions import MODERATORS_GROUP
@@ -142,16 +143,9 @@ def revoke_role(*, role: ModeratorRole, revoked_by, reason: str = "") -> None:
             before={"category": role.category_id})
 
 
-def check_can_sanction(*, moderator, member) -> None:
-    if member.is_superuser or member.is_community_manager:
-        raise ValidationError(_("Admins and community managers cannot be sanctioned here."), code="protected")
-    if member.pk == moderator.pk:
-        raise ValidationError(_("You cannot sanction yourself."), code="self")
-
-
 def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
     """Silence (read only) or suspend (no login) a member until a time; they are told why and until when."""
-    check_can_sanction(moderator=moderator, member=member)
+    permissions.check_can_sanction(moderator, member)
     reason = " ".join(reason.split())
     if kind not in Sanction.Kind.values:
         raise ValidationError(_("Choose silence or suspension."), code="kind")
@@ -189,7 +183,7 @@ def lift_expired_sanctions() -> int:
 
 def delete_spammer(*, member, manager) -> int:
     """One action: hide every post (their points go back with them), disable the account, log it."""
-    check_can_sanction(moderator=manager, member=member)
+    permissions.check_can_delete_spammer(manager, member)
     with transaction.atomic():
         posts = list(Post.objects.filter(author=member, is_hidden=False, is_deleted=False).select_related("thread"))
         for post in posts:

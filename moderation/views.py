@@ -5,15 +5,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from community import permissions
 from forums.models import Category, Post, Thread
 from forums.selectors import page_number
-from moderation import permissions, promotion, selectors, services
+from moderation import promotion, selectors, services
 from moderation.models import Flag, ModeratorRole, Nomination, ReviewItem
 
 User = get_user_model()
@@ -45,12 +46,12 @@ def flag(request, post_id):
 
 @login_required
 def review(request):
+    permissions.check_can_review(request.user)
     scopes = permissions.moderated_category_ids(request.user)
-    permissions.check_can_moderate(request.user)
     return render(request, "moderation/review.html", {
         "items": selectors.review_queue(category_ids=scopes), "reasons": Flag.Reason,
         # New accounts are site-wide business: only site-wide moderators and managers decide them.
-        "new_members": selectors.members_awaiting_approval() if scopes is None else [],
+        "new_members": selectors.members_awaiting_approval() if permissions.can_decide_new_members(request.user) else [],
     })
 
 
@@ -72,7 +73,7 @@ def review_act(request, item_id, action):
 
 @login_required
 def log(request):
-    permissions.check_can_moderate(request.user)
+    permissions.check_can_review(request.user)
     number = page_number(request.GET.get("page"))
     action, actor = request.GET.get("action", ""), request.GET.get("actor", "").strip()
     entries, has_more = selectors.log_page(action=action, actor=actor, page=number)
@@ -105,8 +106,7 @@ def sanction(request, username):
 @require_POST
 def spammer(request, username):
     member = get_object_or_404(User, username=username)
-    if not request.user.is_community_manager:
-        raise PermissionDenied(_("Only community managers delete spammers."))
+    permissions.check_can_delete_spammer(request.user, member)
     try:
         hidden = services.delete_spammer(member=member, manager=request.user)
     except ValidationError as error:
@@ -147,8 +147,7 @@ def post_remove(request, post_id):
 
 @login_required
 def candidates(request):
-    if not request.user.is_community_manager:
-        raise PermissionDenied(_("Moderator candidates are for community managers."))
+    permissions.check_can_decide_candidates(request.user)
     open_ones = Nomination.objects.filter(status__in=[Nomination.Status.CANDIDATE, Nomination.Status.DEFERRED]).select_related("member")
     return render(request, "moderation/candidates.html", {
         "nominations": list(open_ones.order_by("status", "-created_at")), "categories": Category.objects.only("name"),
@@ -159,8 +158,7 @@ def candidates(request):
 @login_required
 @require_POST
 def candidate_decide(request, nomination_id, decision):
-    if not request.user.is_community_manager:
-        raise PermissionDenied(_("Moderator candidates are for community managers."))
+    permissions.check_can_decide_candidates(request.user)
     nomination = get_object_or_404(Nomination, pk=nomination_id)
 
     def work():
@@ -209,8 +207,7 @@ def post_edit(request, post_id):
 @login_required
 @require_POST
 def role_revoke(request, role_id):
-    if not request.user.is_community_manager:
-        raise PermissionDenied(_("Only community managers revoke moderator roles."))
+    permissions.check_can_grant_or_revoke_moderators(request.user)
     role = get_object_or_404(ModeratorRole.objects.select_related("member"), pk=role_id)
     services.revoke_role(role=role, revoked_by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("%(name)s no longer moderates there.") % {"name": role.member.name})
@@ -220,8 +217,7 @@ def role_revoke(request, role_id):
 @login_required
 @require_POST
 def new_member_decide(request, username, decision):
-    if permissions.moderated_category_ids(request.user) is not None:
-        raise PermissionDenied(_("New accounts are decided by site-wide moderators and community managers."))
+    permissions.check_can_decide_new_members(request.user)
     member = get_object_or_404(User, username=username)
 
     def work():

@@ -105,13 +105,12 @@ def read_only_category(db):
 
 
 @pytest.fixture
-def moderator_in_group(moderator):
-    from django.contrib.auth.models import Group
+def moderator_in_group(moderator, manager):
+    """A site-wide moderator, made as the site makes one: a ModeratorRole (which also puts them in the group)."""
+    from moderation.services import grant_role
 
-    from community.permissions import MODERATORS_GROUP
-
-    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    return moderator
+    grant_role(member=moderator, granted_by=manager)
+    return type(moderator).objects.get(pk=moderator.pk)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
+from community import permissions
 from forums.models import Post
-from moderation import permissions, selectors, services
+from moderation import selectors, services
 from moderation.models import Flag, ModerationAction, ReviewItem
 from tests.factories import CategoryFactory, UserFactory, make_reply, make_thread
 

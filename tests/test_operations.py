@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.test import RequestFactory
 
+from community import permissions
 from community.mail import ConsoleAndFileEmailBackend
 from community.members.models import Tier, User
 from community.views import server_error
@@ -95,7 +96,7 @@ def test_seed_demo_builds_the_demo_community_once(capsys):
     for username in ("manager", "moderator", "expert", "member", "newcomer"):
         user = User.objects.get(username=username)
         assert user.check_password("roundtable-demo") and user.emailaddress_set.get().verified
-    assert User.objects.get(username="manager").is_community_manager
+    assert permissions.is_manager(User.objects.get(username="manager"))
     assert User.objects.get(username="newcomer").tier == Tier.NEWCOMER
     assert Thread.objects.filter(is_newcomer_thread=True, reply_count=0).count() >= 10
     assert Thread.objects.filter(tags__isnull=False).distinct().count() > 1_000

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from community import permissions
 from community.members.models import Tier, User
 from loyalty import ledger
-from moderation import permissions, promotion
+from moderation import promotion
 from moderation.models import Flag, ModerationAction, ModeratorRole, Nomination, Sanction
 from tests.factories import CategoryFactory, UserFactory, make_thread
 

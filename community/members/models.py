@@ -86,7 +86,9 @@ class User(AbstractUser):
 
         if not self.is_active:
             return False
-        return self.tier >= perk_tier(perk) or self.is_superuser
+        from community.permissions import is_admin
+
+        return self.tier >= perk_tier(perk) or is_admin(self)
 
     def uses_beta(self, feature: str) -> bool:
         """The feature-flag helper: a beta feature is on when the member may have betas and switched it on."""
@@ -105,14 +107,11 @@ class User(AbstractUser):
 
     @cached_property
     def group_names(self) -> frozenset[str]:
-        """The member's groups, read once per request for every role check."""
+        """The member's groups, read once per request by the permissions authority (community.permissions)."""
         return frozenset(self.groups.values_list("name", flat=True))
 
-    @property
-    def is_community_manager(self) -> bool:
-        return self.is_superuser or MANAGERS_GROUP in self.group_names
 
-
+# Who is a manager is decided in community.permissions; the name is kept here for older imports.
 MANAGERS_GROUP = "Community managers"
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,11 +13,13 @@ from forums import selectors as forum_selectors
 from forums.models import Tag
 from loyalty import selectors as loyalty_selectors
 from loyalty import tiers
+from moderation import selectors as moderation_selectors
 
 
 def profile(request, username):
     member = selectors.member_by_username(username)
     activity = forum_selectors.member_activity(member.pk)
+    member_can = permissions.member_abilities(request.user, member)
     return render(request, "members/profile.html", {
         "member": member,
         "profile": selectors.profile_of(member),
@@ -28,7 +29,9 @@ def profile(request, username):
         "badges": loyalty_selectors.badges_of(member),
         "kudos": loyalty_selectors.kudos_for(member),
         "progress": tiers.progress_to_next(member, tiers.stats_for(member, activity)) if request.user == member else None,
-        "can_manage_experts": permissions.can_manage_experts(request.user),
+        "member_can": member_can,
+        # Read only when the template shows a manager the roles to revoke.
+        "moderator_roles": (lambda: moderation_selectors.active_roles_of(member)) if member_can.revoke_moderator else (),
     })
 
 
@@ -54,8 +57,7 @@ def settings_page(request):
 @login_required
 def autocomplete(request):
     """Up to 10 active members whose username starts with ?username= or ?q=, as <option>s for a datalist."""
-    if not permissions.can_work_queue(request.user) and not permissions.can_manage_experts(request.user):
-        raise PermissionDenied
+    permissions.check_can_look_up_members(request.user)
     prefix = (request.GET.get("username") or request.GET.get("q") or "").strip().lstrip("@")
     members = selectors.members_starting_with(prefix) if len(prefix) >= 1 else []
     return render(request, "members/_autocomplete.html", {"members": members})

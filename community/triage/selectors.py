@@ -40,10 +40,13 @@ class QueueFilters:
     overdue_only: bool = False
 
 
-def newcomer_queue(*, member, filters: QueueFilters, page: int = 1) -> tuple[list[Thread], bool]:
-    """Oldest-waiting first; each row gets wait, colour, entry and suggested experts. Fixed number of queries."""
+def newcomer_queue(*, member, filters: QueueFilters, page: int = 1, category_ids=None) -> tuple[list[Thread], bool]:
+    """Oldest-waiting first, within `category_ids` (None: all); each row gets wait, colour, entry and
+    suggested experts. Fixed number of queries."""
     now = timezone.now()
     threads = in_queue(now)
+    if category_ids is not None:
+        threads = threads.filter(category_id__in=category_ids)
     if filters.category_id:
         threads = threads.filter(category_id=filters.category_id)
     if filters.tag:
@@ -153,16 +156,18 @@ def response_figures(now=None) -> dict[tuple[int, str], ResponseFigures]:
     return {key: ResponseFigures(*values[index * 6:(index + 1) * 6]) for index, key in enumerate(keys)}
 
 
-def queue_counts(now=None) -> dict[str, int]:
+def queue_counts(now=None, *, category_ids=None) -> dict[str, int]:
     now = now or timezone.now()
     waiting = waiting_newcomer_threads().exclude(queue_entry__no_reply_needed_at__isnull=False)
+    if category_ids is not None:
+        waiting = waiting.filter(category_id__in=category_ids)
     return waiting.aggregate(waiting=Count("id"), overdue=Count("id", filter=Q(created_at__lte=now - target())))
 
 
-def dashboard_figures() -> dict:
+def dashboard_figures(*, category_ids=None) -> dict:
     now = timezone.now()
     figures = response_figures(now)
     return {
-        "counts": queue_counts(now),
+        "counts": queue_counts(now, category_ids=category_ids),
         "windows": [{"days": days, "newcomers": figures[days, "newcomers"], "everyone": figures[days, "everyone"]} for days in WINDOWS],
     }

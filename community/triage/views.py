@@ -19,12 +19,13 @@ from forums.selectors import page_number
 @login_required
 def queue(request):
     permissions.check_can_work_queue(request.user)
+    scope = permissions.queue_category_ids(request.user)
     form = QueueFilterForm(request.GET or None)
     number = page_number(request.GET.get("page"))
-    rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number)
+    rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number, category_ids=scope)
     return render(request, "triage/queue.html", {
         "rows": rows, "has_more": has_more, "page_number": number, "form": form,
-        "figures": selectors.dashboard_figures(), "target_hours": selectors.target().total_seconds() / 3600,
+        "figures": selectors.dashboard_figures(category_ids=scope), "target_hours": selectors.target().total_seconds() / 3600,
         "tags": Tag.objects.only("name"),
     })
 
@@ -32,8 +33,9 @@ def queue(request):
 @login_required
 def row_actions(request, thread_id):
     """The assign / snooze / no-reply forms of one row, loaded when its "More" is opened."""
-    permissions.check_can_work_queue(request.user)
-    return render(request, "triage/_row_actions.html", {"row": _thread(thread_id)})
+    thread = _thread(thread_id)
+    permissions.check_can_work_queue_thread(request.user, thread)
+    return render(request, "triage/_row_actions.html", {"row": thread})
 
 
 def _thread(thread_id: int) -> Thread:
@@ -46,6 +48,7 @@ def _thread(thread_id: int) -> Thread:
 def _act(request, thread_id, action):
     permissions.check_can_work_queue(request.user)
     thread = _thread(thread_id)
+    permissions.check_can_work_queue_thread(request.user, thread)
     error = note = ""
     try:
         note = action(thread)

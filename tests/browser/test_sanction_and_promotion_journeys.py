@@ -7,10 +7,10 @@ from datetime import UTC, timedelta
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
+from community import permissions
 from community.members.models import Tier, User
 from community.notifications.models import Kind, Notification
 from forums.models import Post
-from moderation import permissions
 from moderation.models import Flag, ModerationAction, ModeratorRole, Nomination, Sanction
 from moderation.promotion import find_candidates
 from moderation.services import grant_role
