@@ -108,6 +108,23 @@ def is_exempt_from_posting_limits(user) -> bool:
     return roles_of(user).is_manager
 
 
+def managers():
+    """Every active community manager and admin, as a queryset (who hears about overdue newcomer threads)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(Q(groups__name=MANAGERS_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+
+
+def members_with_powers():
+    """Ids of managers, admins and moderators, as a subquery (nobody nominates them to moderate)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return get_user_model().objects.filter(
+        Q(groups__name__in=[MANAGERS_GROUP, MODERATORS_GROUP]) | Q(is_superuser=True)).values("pk")
+
+
 # -- seeing -----------------------------------------------------------------------------------------
 
 def can_see_thread(user, thread) -> bool:
@@ -181,12 +198,14 @@ def can_create_tag(user) -> bool:
 
 
 def can_flag(user, post) -> bool:
-    return (roles_of(user).is_signed_in and user.has_perk("flag_posts") and post.author_id != user.pk
+    # A silenced member's flags (and notes) would be words others read: they wait too.
+    return (roles_of(user).may_write and user.has_perk("flag_posts") and post.author_id != user.pk
             and can_see_post(user, post))
 
 
-def can_send_kudos(user) -> bool:
-    return roles_of(user).is_signed_in
+def can_send_kudos(user, receiver=None) -> bool:
+    """A public thank-you is something others read: members who may write, to someone else."""
+    return roles_of(user).may_write and (receiver is None or receiver.pk != user.pk)
 
 
 # -- moderating -------------------------------------------------------------------------------------
@@ -327,8 +346,15 @@ def check_can_create_tag(user) -> None:
 def check_can_flag(user, post) -> None:
     if post.author_id == getattr(user, "pk", None):
         _deny(_("You cannot flag your own post."))
+    check_may_write(user)
     if not can_flag(user, post):
         _deny(_("Flagging opens up once you are a Member (tier 1)."))
+
+
+def check_can_send_kudos(user) -> None:
+    check_may_write(user)
+    if not can_send_kudos(user):
+        _deny(_("Sign in to thank someone."))
 
 
 def check_can_moderate(user, category_id=None) -> None:
@@ -425,13 +451,14 @@ class MemberAbilities:
     revoke_moderator: bool
     make_leader: bool
     appoint_expert: bool
+    send_kudos: bool
 
 
 def member_abilities(user, member) -> MemberAbilities:
     return MemberAbilities(
         sanction=can_sanction(user, member), delete_spammer=can_delete_spammer(user, member),
         revoke_moderator=can_grant_or_revoke_moderators(user), make_leader=can_make_leader(user, member),
-        appoint_expert=can_manage_experts(user),
+        appoint_expert=can_manage_experts(user), send_kudos=can_send_kudos(user, member),
     )
 
 
@@ -448,7 +475,7 @@ def thread_abilities(user, thread) -> ThreadAbilities:
     return ThreadAbilities(
         reply=can_reply(user, thread), accept_answer=can_accept_answer(user, thread),
         moderate=roles_of(user).is_signed_in and can_moderate(user, thread.category_id),
-        flag=roles_of(user).is_signed_in and user.has_perk("flag_posts"), send_kudos=can_send_kudos(user),
+        flag=roles_of(user).may_write and user.has_perk("flag_posts"), send_kudos=can_send_kudos(user),
     )
 
 
@@ -460,4 +487,4 @@ def attach_post_abilities(user, thread, posts) -> None:
         post.can_delete = can_delete_post(user, post, thread=thread)
         post.can_like = can_like_post(user, post)
         post.can_flag = can_flag(user, post)
-        post.can_thank = can_send_kudos(user) and post.author_id != user.pk
+        post.can_thank = can_send_kudos(user) and post.author_id != user.pk and post.can_see

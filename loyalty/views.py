@@ -86,6 +86,7 @@ def redemption_fulfil(request, redemption_id):
 @login_required
 @require_POST
 def kudos_send(request):
+    permissions.check_can_send_kudos(request.user)
     form = KudosForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

@@ -1,121 +1,208 @@
-"""Every state-changing view of the site, for every role: allowed or denied, in one table.
+"""Every state-changing view and every private read of the site, for every role, judged by effect.
 
-The URL conf is enumerated: a view this table does not know (neither here nor in READ_ONLY) fails
-the test, so a new view cannot ship without its permissions being decided here.
+A state-changing case is allowed when the rows it targets changed, denied when they did not: the
+status code is not the verdict (a view that answers 200 with "you may not" and changes nothing is
+a denial; one that answers 403 after writing is a failure of the table). A private read is allowed
+when the private content is in the page.
+
+The URL conf is enumerated: a view this table does not know fails the test, so a new view cannot
+ship without its permissions being decided here.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from community.expertise.models import Expertise
 from community.expertise.services import expert_appoint
-from community.members.models import Tier
-from community.notifications.models import Kind
+from community.members.models import Tier, User
+from community.notifications.models import Kind, Notification, Preference
 from community.notifications.services import notify, unsubscribe_token
-from loyalty.models import Redemption, Reward
+from community.triage.models import QueueEntry
+from forums import services as forum_services
+from forums.models import Post, Reaction, Subscription, Tag, Thread
+from loyalty import ledger
+from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
-from moderation.models import Nomination, ReviewItem
+from moderation.models import Flag, ModerationAction, Nomination, ReviewItem, Sanction
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
 
-ROLES = ["anonymous", "newcomer", "member", "category_moderator", "moderator", "manager", "admin"]
+ROLES = ["anonymous", "newcomer", "member", "silenced", "category_moderator", "moderator", "manager", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
+WRITERS = SIGNED_IN - {"silenced"}
 STAFF = {"manager", "admin"}
 SITE_MODERATORS = {"moderator", "manager", "admin"}
-QUEUE_WORKERS = {"category_moderator", "moderator", "manager", "admin"}
+NOBODY: set[str] = set()
 
 
 @dataclass
 class World:
     people: dict
-    owner: object
+    owner: User
     category: object
-    thread: object
-    reply: object
-    newcomer_thread: object
+    thread: Thread
+    reply: Post
+    newcomer_thread: Thread
+    helper_moderator: User
 
 
-def args_and_data(name: str, world: World, actor):
-    """The URL arguments and POST data a view needs, freshly made for this case (actor: the signed-in member or None)."""
-    thread, reply = world.thread, world.reply
-    if name in ("notifications:mark_read", "notifications:open"):
-        # Each member acts on a notification of their own; the anonymous visitor tries the owner's.
-        target = actor if actor is not None else world.owner
-        note = notify(recipient=target, kind=Kind.REPLY, dedupe_key=f"perm:{name}", actor=reply.author, thread=thread)
-        return [note.pk], {}
-    table = {
-        "members:settings": ([], {"timezone": "UTC"}),
-        "notifications:settings": ([], dict.fromkeys(Kind.values, "digest")),
-        "notifications:mark_all_read": ([], {}),
-        "notifications:unsubscribe": ([unsubscribe_token(member=world.owner, kind=Kind.LIKE)], {}),
-        "expertise:list": ([], {"username": world.owner.username, "tags": "perm"}),
-        "expertise:remove": ([expert_appoint(member=world.owner, tags=[TagFactory(name="perm")], appointed_by=world.people["manager"])[0].pk], {}),
-        "triage:claim": ([world.newcomer_thread.pk], {}),
-        "triage:unclaim": ([world.newcomer_thread.pk], {}),
-        "triage:assign": ([world.newcomer_thread.pk], {"username": world.owner.username}),
-        "triage:snooze": ([world.newcomer_thread.pk], {"duration": "1h"}),
-        "triage:no_reply_needed": ([world.newcomer_thread.pk], {"reason": "duplicate"}),
-        "loyalty:redeem": ([Reward.objects.create(name="Pin", cost=1).pk], {}),
-        "loyalty:fulfil": ([Redemption.objects.create(member=world.owner, reward=Reward.objects.create(name="Cap", cost=1), cost=1,
-                                                      created_at=thread.created_at).pk], {}),
-        "loyalty:kudos": ([], {"receiver": world.owner.username, "message": "thanks", "next": "/"}),
-        "loyalty:leader": ([world.owner.username], {"action": "make"}),
-        "moderation:flag": ([reply.pk], {"reason": "spam"}),
-        "moderation:act": ([_review_item(world).pk, "approve"], {}),
-        "moderation:thread": ([thread.pk, "lock"], {}),
-        "moderation:post_delete": ([reply.pk], {}),
-        "moderation:post_edit": ([reply.pk], {"body": "edited by a moderator"}),
-        "moderation:sanction": ([world.owner.username], {"kind": "silence", "days": "1", "reason": "cool down"}),
-        "moderation:spammer": ([world.owner.username], {}),
-        "moderation:decide": ([Nomination.objects.create(member=world.owner, created_at=thread.created_at).pk, "defer"], {}),
-        "moderation:invitation": ([], {"answer": "accept"}),
-        "moderation:new_member": ([_waiting_member().username, "approve"], {}),
-        "moderation:revoke": ([moderation.grant_role(member=world.owner, granted_by=world.people["manager"]).pk], {}),
-        "forums:tag_create": ([], {"name": "newtag"}),
-        "forums:thread_create": ([], {"category": world.category.pk, "title": "A new thread", "body": "hello"}),
-        "forums:reply": ([thread.pk], {"body": "a reply"}),
-        "forums:watch": ([thread.pk], {"action": "watch"}),
-        "forums:answer_accept": ([reply.pk], {}),
-        "forums:answer_unaccept": ([thread.pk], {}),
-        "forums:post_edit": ([reply.pk], {"body": "edited"}),
-        "forums:post_delete": ([reply.pk], {}),
-        "forums:post_like": ([reply.pk], {"action": "like"}),
-        "forums:preview": ([], {"body": "**hi**"}),
-    }
-    return table[name]
+@dataclass
+class Case:
+    """One view's test: its URL arguments and data, and a probe of the rows it would change."""
+
+    args: list
+    data: dict = field(default_factory=dict)
+    probe: Callable[[], object] = lambda: None
 
 
-def _waiting_member():
-    return UserFactory(username="waiting", tier=Tier.NEWCOMER, awaiting_approval=True)
+def _fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
 
 
 def _review_item(world) -> ReviewItem:
-    moderation.flag_post(post=world.reply, flagger=UserFactory(tier=1), reason="spam")
+    moderation.flag_post(post=world.reply, flagger=UserFactory(tier=Tier.MEMBER), reason="spam")
     return ReviewItem.objects.get(post=world.reply)
 
 
-# url name: (HTTP method, roles allowed)
+def _own_post(world, actor) -> Post:
+    """A reply by the actor (or by the owner, for the anonymous visitor) in the world's thread."""
+    return make_reply(thread=world.thread, author=actor if actor is not None else world.owner, body="my own words")
+
+
+def case_for(name: str, world: World, actor) -> Case:
+    """Freshly made rows for one (view, role) case; `actor` is the signed-in member or None."""
+    thread, reply, owner, manager = world.thread, world.reply, world.owner, world.people["manager"]
+    me = actor if actor is not None else owner
+    if name in ("notifications:mark_read", "notifications:open"):
+        # Each member acts on a notification of their own; the anonymous visitor tries the owner's.
+        note = notify(recipient=me, kind=Kind.REPLY, dedupe_key=f"perm:{name}", actor=UserFactory(), thread=thread)
+        return Case([note.pk], probe=lambda: _fresh(note).read_at is not None)
+    if name == "notifications:mark_read@others":
+        note = notify(recipient=owner, kind=Kind.REPLY, dedupe_key="perm:others", actor=UserFactory(), thread=thread)
+        return Case([note.pk], probe=lambda: _fresh(note).read_at is not None)
+    if name == "notifications:mark_all_read":
+        notify(recipient=me, kind=Kind.REPLY, dedupe_key="perm:all", actor=UserFactory(), thread=thread)
+        return Case([], probe=lambda: Notification.objects.filter(recipient=me, read_at__isnull=True).count())
+    if name == "members:settings":
+        return Case([], {"timezone": "Asia/Tokyo"}, probe=lambda: User.objects.filter(timezone="Asia/Tokyo").count())
+    if name == "notifications:settings":
+        return Case([], dict.fromkeys(Kind.values, "digest"), probe=lambda: Preference.objects.count())
+    if name == "notifications:unsubscribe":
+        return Case([unsubscribe_token(member=owner, kind=Kind.LIKE)],
+                    probe=lambda: Preference.objects.filter(member=owner, kind=Kind.LIKE).exists())
+    if name == "expertise:list":
+        TagFactory(name="perm")
+        return Case([], {"username": owner.username, "tags": "perm"}, probe=lambda: Expertise.objects.count())
+    if name == "expertise:remove":
+        expertise = expert_appoint(member=owner, tags=[TagFactory(name="perm")], appointed_by=manager)[0]
+        return Case([expertise.pk], probe=lambda: Expertise.objects.count())
+    if name.startswith("triage:"):
+        thread_id = world.newcomer_thread.pk
+        entry = lambda: QueueEntry.objects.filter(thread_id=thread_id).values_list(  # noqa: E731
+            "claimed_by", "assigned_to", "snoozed_until", "no_reply_needed_at").first()
+        if name == "triage:unclaim":
+            # Claimed by another queue worker: only they or a manager may release it.
+            from community.triage.services import claim
+
+            claim(thread=world.newcomer_thread, member=world.helper_moderator)
+        data = {"triage:assign": {"username": owner.username}, "triage:snooze": {"duration": "1h"},
+                "triage:no_reply_needed": {"reason": "duplicate"}}.get(name, {})
+        return Case([thread_id], data, probe=entry)
+    if name == "loyalty:redeem":
+        reward = Reward.objects.create(name="Pin", cost=1)
+        if actor is not None:
+            ledger.award(member_id=actor.pk, reason="celebration", source_type="test", source_id=actor.pk, amount=5)
+        return Case([reward.pk], probe=lambda: Redemption.objects.count())
+    if name == "loyalty:fulfil":
+        redemption = Redemption.objects.create(member=owner, reward=Reward.objects.create(name="Cap", cost=1), cost=1,
+                                               created_at=timezone.now())
+        return Case([redemption.pk], probe=lambda: _fresh(redemption).fulfilled_at is not None)
+    if name == "loyalty:kudos":
+        return Case([], {"receiver": owner.username, "message": "thanks", "next": "/"}, probe=lambda: Kudos.objects.count())
+    if name == "loyalty:leader":
+        return Case([owner.username], {"action": "make"}, probe=lambda: _fresh(owner).tier)
+    if name == "moderation:flag":
+        return Case([reply.pk], {"reason": "spam"}, probe=lambda: Flag.objects.count())
+    if name == "moderation:act":
+        item = _review_item(world)
+        return Case([item.pk, "approve"], probe=lambda: _fresh(item).status)
+    if name == "moderation:thread":
+        return Case([thread.pk, "lock"], probe=lambda: _fresh(thread).is_locked)
+    if name in ("moderation:post_delete", "forums:post_delete"):
+        return Case([reply.pk], probe=lambda: _fresh(reply).is_deleted)
+    if name == "moderation:post_edit":
+        return Case([reply.pk], {"body": "edited by a moderator"}, probe=lambda: _fresh(reply).body)
+    if name == "moderation:sanction":
+        return Case([owner.username], {"kind": "silence", "days": "1", "reason": "cool down"}, probe=lambda: Sanction.objects.count())
+    if name == "moderation:spammer":
+        return Case([owner.username], probe=lambda: _fresh(owner).is_active)
+    if name == "moderation:decide":
+        nomination = Nomination.objects.create(member=owner, created_at=timezone.now())
+        return Case([nomination.pk, "defer"], probe=lambda: _fresh(nomination).status)
+    if name == "moderation:invitation":
+        # Each answers their own invitation.
+        offer = Nomination.objects.create(member=me, status=Nomination.Status.OFFERED, created_at=timezone.now())
+        return Case([], {"answer": "accept"}, probe=lambda: _fresh(offer).status)
+    if name == "moderation:new_member":
+        waiting = UserFactory(username="waiting", tier=Tier.NEWCOMER, awaiting_approval=True)
+        return Case([waiting.username, "approve"], probe=lambda: _fresh(waiting).awaiting_approval)
+    if name == "moderation:revoke":
+        role = moderation.grant_role(member=owner, granted_by=manager)
+        return Case([role.pk], probe=lambda: _fresh(role).revoked_at is not None)
+    if name == "forums:tag_create":
+        return Case([], {"name": "newtag"}, probe=lambda: Tag.objects.filter(name="newtag").exists())
+    if name == "forums:thread_create":
+        return Case([], {"category": world.category.pk, "title": "A new thread", "body": "hello"}, probe=lambda: Thread.objects.count())
+    if name == "forums:reply":
+        return Case([thread.pk], {"body": "a reply"}, probe=lambda: Post.objects.count())
+    if name == "forums:reply@locked":
+        forum_services.thread_set_flags(thread=thread, is_locked=True)
+        return Case([thread.pk], {"body": "a closing word"}, probe=lambda: Post.objects.count())
+    if name == "forums:watch":
+        return Case([thread.pk], {"action": "watch"}, probe=lambda: Subscription.objects.filter(member=me, thread=thread).exists())
+    if name == "forums:answer_accept":
+        return Case([reply.pk], probe=lambda: _fresh(thread).accepted_answer_id)
+    if name == "forums:answer_unaccept":
+        forum_services.answer_accept(thread=thread, post=reply, member=owner)
+        return Case([thread.pk], probe=lambda: _fresh(thread).accepted_answer_id)
+    if name == "forums:post_edit":
+        return Case([reply.pk], {"body": "edited"}, probe=lambda: _fresh(reply).body)
+    if name == "forums:post_edit@own":
+        post = _own_post(world, actor)
+        return Case([post.pk], {"body": "second thoughts"}, probe=lambda: _fresh(post).body)
+    if name == "forums:post_like":
+        return Case([reply.pk], {"action": "like"}, probe=lambda: Reaction.objects.filter(post=reply).count())
+    raise KeyError(name)
+
+
+# case name (url name, or url name@variant): (HTTP method, roles whose request changes the rows)
 STATE_CHANGING = {
     "members:settings": ("post", SIGNED_IN),
     "notifications:settings": ("post", SIGNED_IN),
     "notifications:mark_all_read": ("post", SIGNED_IN),
     "notifications:mark_read": ("post", SIGNED_IN),  # each on their own notification
-    "notifications:open": ("get", SIGNED_IN),  # marks it read: own notification only
+    "notifications:mark_read@others": ("post", NOBODY),  # nobody marks someone else's
+    "notifications:open": ("get", SIGNED_IN),  # opening marks it read: own notification only
     "notifications:unsubscribe": ("post", set(ROLES)),  # the signed token is the permission
     "expertise:list": ("post", STAFF),
     "expertise:remove": ("post", STAFF),
-    "triage:claim": ("post", QUEUE_WORKERS),
-    "triage:unclaim": ("post", QUEUE_WORKERS),
-    "triage:assign": ("post", QUEUE_WORKERS),
-    "triage:snooze": ("post", QUEUE_WORKERS),
-    "triage:no_reply_needed": ("post", QUEUE_WORKERS),
+    # The newcomer thread is in "Help"; the category moderator moderates "Other".
+    "triage:claim": ("post", SITE_MODERATORS),
+    "triage:unclaim": ("post", STAFF),  # claimed by another moderator: only they or a manager release it
+    "triage:assign": ("post", SITE_MODERATORS),
+    "triage:snooze": ("post", SITE_MODERATORS),
+    "triage:no_reply_needed": ("post", SITE_MODERATORS),
     "loyalty:redeem": ("post", SIGNED_IN),
     "loyalty:fulfil": ("post", STAFF),
-    "loyalty:kudos": ("post", SIGNED_IN),
+    "loyalty:kudos": ("post", WRITERS),
     "loyalty:leader": ("post", STAFF),
-    "moderation:flag": ("post", SIGNED_IN - {"newcomer"}),
+    "moderation:flag": ("post", WRITERS - {"newcomer"}),
     "moderation:act": ("post", SITE_MODERATORS),
     "moderation:thread": ("post", SITE_MODERATORS),
     "moderation:post_delete": ("post", SITE_MODERATORS),
@@ -125,25 +212,111 @@ STATE_CHANGING = {
     "moderation:decide": ("post", STAFF),
     "moderation:revoke": ("post", STAFF),
     "moderation:new_member": ("post", SITE_MODERATORS),
-    "moderation:invitation": ("post", SIGNED_IN),  # each answers their own invitation (or sees there is none)
+    "moderation:invitation": ("post", SIGNED_IN),  # each answers their own invitation
     "forums:tag_create": ("post", STAFF),
-    "forums:thread_create": ("post", SIGNED_IN),
-    "forums:reply": ("post", SIGNED_IN),
+    "forums:thread_create": ("post", WRITERS),
+    "forums:reply": ("post", WRITERS),
+    "forums:reply@locked": ("post", SITE_MODERATORS),  # moderators of the category answer in locked threads
     "forums:watch": ("post", SIGNED_IN),
     "forums:answer_accept": ("post", STAFF),  # the thread's author (not a role here) or a manager
     "forums:answer_unaccept": ("post", STAFF),
-    "forums:post_edit": ("post", STAFF),  # the post's author (not a role here) or a manager
+    "forums:post_edit": ("post", STAFF),  # someone else's post: managers only
+    "forums:post_edit@own": ("post", WRITERS),  # a silenced member cannot edit their old posts
     "forums:post_delete": ("post", STAFF),
     "forums:post_like": ("post", SIGNED_IN),
-    "forums:preview": ("post", SIGNED_IN),
 }
 
+
+@dataclass
+class PrivateRead:
+    url: Callable[[World], str]
+    # What only the allowed roles may find in the page.
+    secret: Callable[[World, object], str]
+    allowed: set
+
+
+def _queue_secret(world, actor):
+    return world.newcomer_thread.title
+
+
+def _review_secret(world, actor):
+    _review_item(world)
+    return world.reply.body
+
+
+def _log_secret(world, actor):
+    moderation.log(actor=world.people["manager"], action="post_edited", target_type="post", target_id=world.reply.pk,
+                   reason="log-secret-reason")
+    return "log-secret-reason"
+
+
+def _candidate_secret(world, actor):
+    Nomination.objects.create(member=world.owner, created_at=timezone.now(), evidence={"tier": 3, "score_90d": 4321})
+    return world.owner.display_name
+
+
+def _own_notification_secret(world, actor):
+    # Everyone has a notification of their own; only its recipient may read it.
+    notify(recipient=world.owner, kind=Kind.MODERATION, dedupe_key="secret", text="owner-secret-notification")
+    if actor is not None:
+        notify(recipient=actor, kind=Kind.MODERATION, dedupe_key="mine", text="my-own-notification")
+    return "my-own-notification"
+
+
+def _others_notification_secret(world, actor):
+    notify(recipient=world.owner, kind=Kind.MODERATION, dedupe_key="secret", text="owner-secret-notification")
+    return "owner-secret-notification"
+
+
+def _ledger_secret(world, actor):
+    ledger.award(member_id=world.owner.pk, reason="celebration", source_type="test", source_id="o", amount=7654)
+    if actor is not None:
+        ledger.award(member_id=actor.pk, reason="celebration", source_type="test", source_id="a", amount=4567)
+    return "4567"
+
+
+def _others_ledger_secret(world, actor):
+    ledger.award(member_id=world.owner.pk, reason="celebration", source_type="test", source_id="o", amount=7654)
+    return "7654"
+
+
+def _redemption_secret(world, actor):
+    Redemption.objects.create(member=world.owner, reward=Reward.objects.create(name="Mug", cost=1), cost=1, created_at=timezone.now())
+    return world.owner.display_name
+
+
+def _settings_secret(world, actor):
+    User.objects.filter(pk=(actor or world.owner).pk).update(display_name="my-own-name")
+    return 'value="my-own-name"'
+
+
+def _others_settings_secret(world, actor):
+    User.objects.filter(pk=world.owner.pk).update(display_name="owner-name")
+    return 'value="owner-name"'
+
+
+PRIVATE_READS = {
+    "notifications:list": PrivateRead(lambda w: reverse("notifications:list"), _own_notification_secret, SIGNED_IN),
+    "notifications:list@others": PrivateRead(lambda w: reverse("notifications:list"), _others_notification_secret, NOBODY),
+    "notifications:bell@others": PrivateRead(lambda w: reverse("notifications:bell"), _others_notification_secret, NOBODY),
+    "loyalty:home": PrivateRead(lambda w: reverse("loyalty:home"), _ledger_secret, SIGNED_IN),
+    "loyalty:home@others": PrivateRead(lambda w: reverse("loyalty:home"), _others_ledger_secret, NOBODY),
+    "loyalty:rewards@pending": PrivateRead(lambda w: reverse("loyalty:rewards"), _redemption_secret, STAFF),
+    "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
+    "members:settings@others": PrivateRead(lambda w: reverse("members:settings"), _others_settings_secret, NOBODY),
+    "triage:queue": PrivateRead(lambda w: reverse("triage:queue"), _queue_secret, SITE_MODERATORS),
+    "moderation:review": PrivateRead(lambda w: reverse("moderation:review"), _review_secret, SITE_MODERATORS),
+    "moderation:log": PrivateRead(lambda w: reverse("moderation:log"), _log_secret, SITE_MODERATORS | {"category_moderator"}),
+    "moderation:candidates": PrivateRead(lambda w: reverse("moderation:candidates"), _candidate_secret, STAFF),
+}
+
+# Views that change nothing and show nothing private (preview renders the text it is sent).
 READ_ONLY = {
     "healthz", "members:profile", "members:autocomplete", "notifications:list", "notifications:bell", "expertise:tag",
     "triage:queue", "triage:actions", "loyalty:home", "loyalty:badges", "loyalty:leaderboard", "loyalty:rewards",
     "moderation:review", "moderation:log", "moderation:candidates", "forums:latest", "forums:top", "forums:unanswered", "forums:categories",
     "forums:category", "forums:tags", "forums:tag", "forums:search", "forums:thread_short", "forums:thread_unread",
-    "forums:thread", "forums:post", "forums:post_history",
+    "forums:thread", "forums:post", "forums:post_history", "forums:preview",
 }
 
 
@@ -162,51 +335,88 @@ def _site_views():
 
 def test_every_view_of_the_site_is_in_the_table():
     views = _site_views()
-    assert views - set(STATE_CHANGING) - READ_ONLY == set(), "decide these views' permissions in this table"
-    assert set(STATE_CHANGING) | READ_ONLY <= views, "the table names views that no longer exist"
+    changing = {name.split("@")[0] for name in STATE_CHANGING}
+    assert views - changing - READ_ONLY == set(), "decide these views' permissions in this table"
+    assert changing | READ_ONLY <= views, "the table names views that no longer exist"
+    assert {name.split("@")[0] for name in PRIVATE_READS} <= READ_ONLY | changing
 
 
 @pytest.fixture
 def world(db):
     category = CategoryFactory(name="Help", slug="help")
+    manager = make_manager(username="mgr", display_name="Mia Manager", tier=Tier.LEADER)
     category_moderator = UserFactory(username="cat_mod", tier=Tier.REGULAR)
     site_moderator = UserFactory(username="site_mod", tier=Tier.CHAMPION)
-    manager = make_manager(username="mgr", tier=Tier.LEADER)
+    helper_moderator = UserFactory(username="helper_mod", tier=Tier.CHAMPION)
     moderation.grant_role(member=category_moderator, category=CategoryFactory(name="Other", slug="other"), granted_by=manager)
     moderation.grant_role(member=site_moderator, granted_by=manager)
+    moderation.grant_role(member=helper_moderator, granted_by=manager)
+    silenced = UserFactory(username="hush", tier=Tier.MEMBER, silenced_until=timezone.now() + timedelta(days=2))
     people = {
         "anonymous": AnonymousUser(),
         "newcomer": UserFactory(username="newbie", tier=Tier.NEWCOMER),
         "member": UserFactory(username="plain", tier=Tier.MEMBER),
-        "category_moderator": type(category_moderator).objects.get(pk=category_moderator.pk),
-        "moderator": type(site_moderator).objects.get(pk=site_moderator.pk),
+        "silenced": silenced,
+        "category_moderator": _fresh(category_moderator),
+        "moderator": _fresh(site_moderator),
         "manager": manager,
         "admin": UserFactory(username="root", is_staff=True, is_superuser=True, tier=Tier.LEADER),
     }
-    owner = UserFactory(username="owner", tier=Tier.MEMBER)
+    owner = UserFactory(username="owner", display_name="Olive Owner", tier=Tier.MEMBER)
     thread = make_thread(author=owner, category=category, title="Owner's question")
-    reply = make_reply(thread=thread, author=UserFactory(username="answerer"))
-    newcomer_thread = make_thread(author=UserFactory(username="fresh", tier=Tier.NEWCOMER), category=category, title="Newcomer asks")
-    return World(people, owner, category, thread, reply, newcomer_thread)
+    reply = make_reply(thread=thread, author=UserFactory(username="answerer"), body="An answer worth flagging, says someone.")
+    newcomer_thread = make_thread(author=UserFactory(username="fresh", tier=Tier.NEWCOMER), category=category,
+                                  title="Newcomer asks about queue secrets")
+    return World(people, owner, category, thread, reply, newcomer_thread, helper_moderator)
 
 
-def _allowed(response) -> bool:
-    if response.status_code in (401, 403, 404, 405) or response.status_code >= 500:
-        return False
-    return not (response.status_code == 302 and response.url.startswith("/accounts/login/"))
+def _client_for(actor) -> Client:
+    client = Client()
+    if actor is not None:
+        client.force_login(actor)
+    return client
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(STATE_CHANGING))
-def test_state_changing_view_allows_exactly_its_roles(world, name, role):
+def test_state_changing_view_changes_rows_for_exactly_its_roles(world, name, role):
     method, allowed_roles = STATE_CHANGING[name]
-    user = world.people[role]
-    actor = None if role == "anonymous" else user
-    args, data = args_and_data(name, world, actor)
-    client = Client()
-    if actor is not None:
-        client.force_login(actor)
-    url = reverse(name, args=args)
-    response = client.post(url, data) if method == "post" else client.get(url)
+    actor = None if role == "anonymous" else world.people[role]
+    case = case_for(name, world, actor)
+    before = case.probe()
+    url = reverse(name.split("@")[0], args=case.args)
+    client = _client_for(actor)
+    response = client.post(url, case.data) if method == "post" else client.get(url)
+    assert response.status_code < 500, f"{name} for {role}: {response.status_code}"
+    changed = case.probe() != before
+    assert changed == (role in allowed_roles), f"{name} for {role}: {'changed' if changed else 'unchanged'} ({response.status_code})"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(PRIVATE_READS))
+def test_private_read_shows_its_content_to_exactly_its_roles(world, name, role):
+    read = PRIVATE_READS[name]
+    actor = None if role == "anonymous" else world.people[role]
+    secret = read.secret(world, actor)
+    response = _client_for(actor).get(read.url(world))
     assert response.status_code < 500
-    assert _allowed(response) == (role in allowed_roles), f"{name} for {role}: {response.status_code}"
+    shown = response.status_code == 200 and secret in response.content.decode()
+    assert shown == (role in read.allowed), f"{name} for {role}: {'shown' if shown else 'not shown'} ({response.status_code})"
+
+
+def test_the_table_judges_by_effect_not_by_status(world):
+    """A refusal answered with 200 (the queue's claim by someone else) is a denial: nothing changed."""
+    from community.triage.services import claim
+
+    claim(thread=world.newcomer_thread, member=world.helper_moderator)
+    client = _client_for(world.people["moderator"])
+    response = client.post(reverse("triage:unclaim", args=[world.newcomer_thread.pk]))
+    assert response.status_code in (200, 302)
+    assert QueueEntry.objects.get(thread=world.newcomer_thread).claimed_by == world.helper_moderator
+
+
+def test_moderation_actions_by_an_outsider_leave_the_log_untouched(world):
+    client = _client_for(world.people["category_moderator"])
+    client.post(reverse("moderation:thread", args=[world.thread.pk, "lock"]))
+    client.post(reverse("moderation:post_delete", args=[world.reply.pk]))
+    assert not ModerationAction.objects.filter(actor=world.people["category_moderator"]).exists()

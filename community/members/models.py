@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.permissions import MANAGERS_GROUP  # noqa: F401  (older imports; roles are decided there)
+
 from .validators import username_validators
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -73,6 +75,11 @@ class User(AbstractUser):
         return self.tier == Tier.NEWCOMER
 
     @property
+    def is_leader(self) -> bool:
+        """Tier 4, given by a manager."""
+        return self.tier == Tier.LEADER
+
+    @property
     def is_silenced(self) -> bool:
         return self.silenced_until is not None and self.silenced_until > timezone.now()
 
@@ -110,9 +117,6 @@ class User(AbstractUser):
         """The member's groups, read once per request by the permissions authority (community.permissions)."""
         return frozenset(self.groups.values_list("name", flat=True))
 
-
-# Who is a manager is decided in community.permissions; the name is kept here for older imports.
-MANAGERS_GROUP = "Community managers"
 
 
 class Profile(models.Model):
