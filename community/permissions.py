@@ -482,6 +482,7 @@ def thread_abilities(user, thread) -> ThreadAbilities:
 def attach_post_abilities(user, thread, posts) -> None:
     """Per post of a page: may the viewer see its text, edit it, like it, flag it, thank its author."""
     for post in posts:
+        post.thread = thread  # every rule below may look at the thread: it is the page's, not a query each
         post.can_see = can_see_post(user, post, thread=thread)
         post.can_edit = can_edit_post(user, post, thread=thread)
         post.can_delete = can_delete_post(user, post, thread=thread)

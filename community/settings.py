@@ -223,6 +223,8 @@ MODERATION_CANDIDATE_MIN_ACCURACY = env.float("MODERATION_CANDIDATE_MIN_ACCURACY
 
 # Security. Production (DEBUG=false) passes `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from Redis (written through to PostgreSQL): no SQL for the session on a page view.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,6 +1,7 @@
 """Read queries for moderation pages."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem
 
@@ -31,13 +32,15 @@ def review_queue(*, category_ids: set | None) -> list[ReviewItem]:
 
 
 def pending_count(*, category_ids: set | None) -> int:
-    """Items waiting in the moderator's scope (and, for site-wide moderators, new accounts waiting)."""
+    """Items waiting in the moderator's scope (and, for site-wide moderators, new accounts waiting), in one query."""
     items = ReviewItem.objects.filter(status=ReviewItem.Status.PENDING)
     if category_ids is not None:
         return items.filter(category_id__in=category_ids).count()
     from django.contrib.auth import get_user_model
 
-    return items.count() + get_user_model().objects.filter(awaiting_approval=True, is_active=True).count()
+    waiting = get_user_model().objects.filter(awaiting_approval=True, is_active=True).order_by()
+    waiting_count = waiting.annotate(everything=Value(1)).values("everything").annotate(n=Count("id")).values("n")[:1]
+    return items.aggregate(total=Count("id") + Coalesce(Subquery(waiting_count), 0))["total"]
 
 
 def flag_accuracy(member) -> tuple[int, float | None]:

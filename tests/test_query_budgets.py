@@ -1,0 +1,185 @@
+"""Every list and detail page runs a fixed number of SQL queries, whatever its length, for every role.
+
+Each page is rendered with 1 row and again with 50 rows made by 50 distinct people: the count must
+not move, and it stays within the budget of 15 (DESIGN.md) for anonymous visitors, members,
+moderators and managers.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from community.expertise.services import expert_appoint
+from community.members.models import Tier
+from community.notifications.models import Kind
+from community.notifications.services import notify
+from forums import services as forum_services
+from loyalty import ledger
+from loyalty.models import Kudos, Redemption, Reward
+from moderation import services as moderation
+from moderation.models import Nomination
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+
+BUDGET = 15
+ROLES = ["anonymous", "member", "moderator", "manager"]
+SIGNED_IN = ROLES[1:]
+MODERATORS = ["moderator", "manager"]
+
+
+@dataclass
+class World:
+    people: dict
+    category: object
+    tag: object
+    thread: object
+    owner: object
+    made: int = 0
+
+    def person(self, **kwargs):
+        self.made += 1
+        return UserFactory(username=f"p{self.made}", **kwargs)
+
+
+def _threads(world, n):
+    for _ in range(n):
+        author = world.person(tier=Tier.NEWCOMER if world.made % 3 == 0 else Tier.MEMBER)
+        make_thread(author=author, category=world.category, tags=[world.tag], title=f"A python question {world.made}")
+
+
+def _replies(world, n):
+    viewer = world.people["member"]
+    for index in range(n):
+        author = world.person(tier=Tier.REGULAR)
+        post = make_reply(thread=world.thread, author=author, body=f"A python answer {world.made}")
+        forum_services.like_add(post=post, member=viewer)
+        if index % 5 == 0:
+            expert_appoint(member=author, tags=[world.tag], appointed_by=world.people["manager"])
+        if index % 7 == 0:
+            forum_services.post_hide(post=post, reason="flagged")
+
+
+def _kudos(world, n):
+    for _ in range(n):
+        Kudos.objects.create(sender=world.person(), receiver=world.owner, message="thanks", created_at=timezone.now())
+
+
+def _notifications(world, n):
+    for viewer in (world.people[role] for role in SIGNED_IN):
+        for index in range(n):
+            actor = world.person()
+            notify(recipient=viewer, kind=Kind.REPLY, dedupe_key=f"budget:{world.made}:{index}", actor=actor, thread=world.thread)
+
+
+def _ledger(world, n):
+    for viewer in (world.people[role] for role in SIGNED_IN):
+        for index in range(n):
+            ledger.award(member_id=viewer.pk, reason="celebration", source_type="budget", source_id=f"{world.made}:{index}", amount=1)
+            world.made += 1
+
+
+def _leaders(world, n):
+    for _ in range(n):
+        member = world.person()
+        ledger.award(member_id=member.pk, reason="celebration", source_type="budget", source_id=member.pk, amount=3)
+
+
+def _redemptions(world, n):
+    reward = Reward.objects.create(name=f"Mug {world.made}", cost=1)
+    for _ in range(n):
+        Redemption.objects.create(member=world.person(), reward=reward, cost=1, created_at=timezone.now())
+
+
+def _experts(world, n):
+    for _ in range(n):
+        expert_appoint(member=world.person(), tags=[world.tag], appointed_by=world.people["manager"])
+
+
+def _flagged(world, n):
+    for _ in range(n):
+        post = make_reply(thread=world.thread, author=world.person(), body=f"Spam number {world.made}")
+        moderation.flag_post(post=post, flagger=world.person(tier=Tier.MEMBER), reason="spam")
+
+
+def _log(world, n):
+    for _ in range(n):
+        moderation.log(actor=world.person(), action="post_edited", target_type="post", target_id=world.thread.pk)
+
+
+def _candidates(world, n):
+    for _ in range(n):
+        Nomination.objects.create(member=world.person(tier=Tier.CHAMPION), evidence={"tier": 3, "score_90d": 10}, created_at=timezone.now())
+
+
+def _categories(world, n):
+    for _ in range(n):
+        make_thread(author=world.person(), category=CategoryFactory(), title=f"Elsewhere {world.made}")
+
+
+# page: (URL from the world, what makes its rows, roles that may open it)
+PAGES = {
+    "latest": (lambda w: "/", _threads, ROLES),
+    "top": (lambda w: "/top/?period=all", _threads, ROLES),
+    "unanswered": (lambda w: "/unanswered/", _threads, ROLES),
+    "categories": (lambda w: "/categories/", _categories, ROLES),
+    "category": (lambda w: f"/c/{w.category.slug}/", _threads, ROLES),
+    "tag": (lambda w: f"/tags/{w.tag.name}/", _threads, ROLES),
+    "search": (lambda w: "/search/?q=python", _threads, ROLES),
+    "thread": (lambda w: w.thread.get_absolute_url(), _replies, ROLES),
+    "profile": (lambda w: f"/u/{w.owner.username}/", _kudos, ROLES),
+    "own profile": (lambda w: "/u/{me}/", _kudos, SIGNED_IN),
+    "experts": (lambda w: "/experts/", _experts, ROLES),
+    "leaderboard": (lambda w: "/leaderboard/?period=week", _leaders, ROLES),
+    "rewards": (lambda w: "/rewards/", _redemptions, ROLES),
+    "notifications": (lambda w: "/notifications/", _notifications, SIGNED_IN),
+    "loyalty": (lambda w: "/loyalty/", _ledger, SIGNED_IN),
+    "queue": (lambda w: "/queue/", _threads, MODERATORS),
+    "review": (lambda w: "/review/", _flagged, MODERATORS),
+    "log": (lambda w: "/moderation/log/", _log, MODERATORS),
+    "candidates": (lambda w: "/moderation/candidates/", _candidates, ["manager"]),
+}
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.FORUMS_POSTS_PER_PAGE = 50  # the whole thread on one page: 50 posts really render
+    manager = make_manager(username="boss", tier=Tier.LEADER)
+    moderator = UserFactory(username="warden", tier=Tier.CHAMPION)
+    moderation.grant_role(member=moderator, granted_by=manager)
+    member = UserFactory(username="regular", tier=Tier.MEMBER)
+    category, tag = CategoryFactory(name="Help", slug="help"), TagFactory(name="python")
+    owner = UserFactory(username="owner", tier=Tier.REGULAR, date_joined=timezone.now() - timedelta(days=30))
+    thread = make_thread(author=owner, category=category, tags=[tag], title="The python thread")
+    people = {"anonymous": None, "member": member, "moderator": type(moderator).objects.get(pk=moderator.pk), "manager": manager}
+    return World(people=people, category=category, tag=tag, thread=thread, owner=owner)
+
+
+def _count(world, role, url) -> int:
+    client = Client()
+    viewer = world.people[role]
+    if viewer is not None:
+        client.force_login(viewer)
+        url = url.replace("{me}", viewer.username)
+    client.get(url)  # warm what a visit warms once a day (visit day, session)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} as {role}: {response.status_code}"
+    return len(queries)
+
+
+CASES = [(page, role) for page, (_url, _rows, roles) in PAGES.items() for role in roles]
+
+
+@pytest.mark.parametrize("page, role", CASES, ids=[f"{page}-{role}" for page, role in CASES])
+def test_page_runs_the_same_queries_with_1_and_50_rows_within_budget(world, page, role):
+    url_of, add_rows, _roles = PAGES[page]
+    add_rows(world, 1)
+    with_one = _count(world, role, url_of(world))
+    add_rows(world, 49)
+    with_fifty = _count(world, role, url_of(world))
+    assert with_fifty == with_one, f"{page} as {role}: {with_one} queries with 1 row, {with_fifty} with 50"
+    assert with_fifty <= BUDGET, f"{page} as {role}: {with_fifty} queries"
