@@ -18,6 +18,12 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
 
+    def __init__(self, *args, category_ids=None, **kwargs):
+        """`category_ids`: the categories the member works (None: all), the only ones offered."""
+        super().__init__(*args, **kwargs)
+        if category_ids is not None:
+            self.fields["category"].queryset = Category.objects.filter(pk__in=category_ids)
+
     def filters(self) -> QueueFilters:
         if not self.is_valid():
             return QueueFilters()

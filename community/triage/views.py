@@ -20,7 +20,7 @@ from forums.selectors import page_number
 def queue(request):
     permissions.check_can_work_queue(request.user)
     scope = permissions.queue_category_ids(request.user)
-    form = QueueFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None, category_ids=scope)
     number = page_number(request.GET.get("page"))
     rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number, category_ids=scope)
     return render(request, "triage/queue.html", {
