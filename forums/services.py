@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -70,15 +70,22 @@ NEWCOMER_MAX_MENTIONS = 2
 DUPLICATE_WINDOW = timedelta(hours=24)
 
 
-def check_newcomer_post(author, body: str) -> None:
-    """What protects everyone from a brand-new account: few mentions, and no posting the same text twice."""
+def check_newcomer_post(author, body: str, *, editing: Post | None = None) -> None:
+    """What protects everyone from a brand-new account: few mentions, and no posting the same text twice.
+
+    Editing is held to the same limits as posting (`editing` is the post being edited: its own text
+    is not a duplicate of itself).
+    """
     if author.is_newcomer and len(mention_candidates(body)) > NEWCOMER_MAX_MENTIONS:
         raise ValidationError(
             _("New members can mention at most %(max)d people in a post. Remove some @names and post again; your text is kept.")
             % {"max": NEWCOMER_MAX_MENTIONS},
             code="too_many_mentions",
         )
-    if Post.objects.filter(author=author, body=body, is_deleted=False, created_at__gte=timezone.now() - DUPLICATE_WINDOW).exists():
+    earlier = Post.objects.filter(author=author, body=body, is_deleted=False, created_at__gte=timezone.now() - DUPLICATE_WINDOW)
+    if editing is not None:
+        earlier = earlier.exclude(pk=editing.pk)
+    if earlier.exists():
         raise ValidationError(_("You posted exactly this text already today. Change it, or link to your earlier post."), code="duplicate")
 
 
@@ -129,6 +136,42 @@ def _mark_read(thread: Thread, member, number: int, now) -> None:
 
 def _send_after_commit(signal, **ids) -> None:
     transaction.on_commit(lambda: signal.send(sender=Post, **ids))
+
+
+def _refresh_first_response(thread: Thread) -> None:
+    """Recompute `first_response_at` / `first_responder` after anything that can change which reply came first.
+
+    The first response is the earliest reply (by number) readers can see, not deleted and not hidden,
+    by anyone but the thread's author; both are NULL when there is none, which is what puts a
+    newcomer's thread back in the queue. `thread` must be the row read under its lock in the
+    caller's transaction, so no reply, hide or delete can slip in between the read and the write.
+    One query on the (thread, number) index; a write and a signal only when the values move.
+    """
+    first = (
+        Post.objects.filter(thread_id=thread.pk, number__gt=1, is_deleted=False, is_hidden=False)
+        .exclude(author_id=thread.author_id)
+        .order_by("number")
+        .values("pk", "created_at", "author_id")
+        .first()
+    )
+    post_id, at, responder_id = (first["pk"], first["created_at"], first["author_id"]) if first else (None, None, None)
+    previous_responder_id = thread.first_responder_id
+    if (thread.first_response_at, previous_responder_id) == (at, responder_id):
+        return
+    Thread.objects.filter(pk=thread.pk).update(first_response_at=at, first_responder_id=responder_id)
+    thread.first_response_at, thread.first_responder_id = at, responder_id
+    _send_after_commit(signals.first_response_changed, thread_id=thread.pk, post_id=post_id, responder_id=responder_id,
+                       previous_responder_id=previous_responder_id, is_newcomer_thread=thread.is_newcomer_thread,
+                       category_id=thread.category_id)
+
+
+def _refresh_category_latest(category_id: int, thread_id: int) -> None:
+    """Point the category at its most recently active thread again after `thread_id` was deleted, moved
+    out or lost its last reply. One statement, and no work unless that thread was the category's latest."""
+    latest = Thread.objects.filter(category_id=OuterRef("pk"), is_deleted=False).order_by("-last_posted_at", "-pk")
+    Category.objects.filter(pk=category_id, last_thread_id=thread_id).update(
+        last_thread_id=Subquery(latest.values("pk")[:1]), last_posted_at=Subquery(latest.values("last_posted_at")[:1])
+    )
 
 
 def thread_create(*, author, category: Category, title: str, body: str, tags: Iterable[Tag] = ()) -> Thread:
@@ -212,7 +255,10 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
 def post_edit(*, post: Post, editor, body: str, title: str | None = None, tags: Iterable[Tag] | None = None) -> Post:
     """Change a post's text, keeping what it said before as a revision."""
     body = validate_body(body)
+    # Every limit on posting holds on editing too, judged on the post's author (as when it was posted).
     check_links_allowed(post.author, body)
+    if body != post.body:
+        check_newcomer_post(post.author, body, editing=post)
     content_checks.run(post.author, body)
     thread = post.thread
     new_title = validate_title(title) if title is not None and post.is_first else thread.title
@@ -259,25 +305,29 @@ def post_delete(*, post: Post, member) -> Post:
             return post
         Post.objects.filter(pk=post.pk).update(is_deleted=True, deleted_at=now, deleted_by=member)
         if post.is_first:
-            Thread.objects.filter(pk=thread.pk).update(is_deleted=True)
+            Thread.objects.filter(pk=thread.pk).update(is_deleted=True, like_count=F("like_count") - post.like_count)
             Category.objects.filter(pk=thread.category_id).update(
                 thread_count=F("thread_count") - 1, post_count=F("post_count") - (thread.reply_count + 1)
             )
             Tag.objects.filter(threads=thread).update(thread_count=F("thread_count") - 1)
         else:
+            # A deleted thread may have no post left standing: it then shows its own start, as synchronize does.
             last = (
                 Post.objects.filter(thread=thread, is_deleted=False).exclude(pk=post.pk)
                 .order_by("-number").values("created_at", "author_id").first()
-            )
+            ) or {"created_at": thread.created_at, "author_id": thread.author_id}
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") - 1,
                 like_count=F("like_count") - post.like_count,
                 last_posted_at=last["created_at"],
                 last_poster_id=last["author_id"],
             )
-            Category.objects.filter(pk=thread.category_id).update(post_count=F("post_count") - 1)
+            if not thread.is_deleted:  # a deleted thread's posts left the category's count with it
+                Category.objects.filter(pk=thread.category_id).update(post_count=F("post_count") - 1)
             if thread.accepted_answer_id == post.pk:
                 Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
+        _refresh_category_latest(thread.category_id, thread.pk)
+        _refresh_first_response(thread)
         _send_after_commit(signals.post_hidden, thread_id=thread.pk, post_id=post.pk, member_id=member.pk)
     post.refresh_from_db()
     return post
@@ -342,12 +392,28 @@ def tag_create(*, name: str, description: str = "") -> Tag:
         raise ValidationError(_("The tag “%(name)s” already exists.") % {"name": name}, code="tag_exists") from None
 
 
+def check_can_be_answer(thread: Thread, post: Post) -> None:
+    """Only a reply readers can see is an answer: never the opening post, a deleted reply or a hidden one."""
+    if post.thread_id != thread.pk or post.is_first:
+        raise ValidationError(_("Only a reply in this thread can be the answer."), code="not_a_reply")
+    if post.is_deleted:
+        raise ValidationError(_("This reply was deleted, so it cannot be the answer."), code="answer_deleted")
+    if post.is_hidden:
+        raise ValidationError(
+            _("This reply is hidden while moderators review it, so it cannot be the answer. Choose another reply, "
+              "or wait until it is shown again."),
+            code="answer_hidden",
+        )
+
+
 def answer_accept(*, thread: Thread, post: Post, member) -> Thread:
     """Mark `post` as the thread's answer (replacing any earlier one)."""
-    if post.thread_id != thread.pk or post.is_first or post.is_deleted:
-        raise ValidationError(_("Only a reply in this thread can be the answer."), code="not_a_reply")
+    check_can_be_answer(thread, post)
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        # Hiding and deleting take this lock too, so the post read now stays as it is until commit.
+        post = Post.objects.get(pk=post.pk)
+        check_can_be_answer(locked, post)
         previous_id = locked.accepted_answer_id
         if previous_id == post.pk:
             return locked
@@ -373,20 +439,31 @@ def answer_unaccept(*, thread: Thread, member) -> Thread:
 
 
 def post_hide(*, post: Post, reason: str) -> bool:
-    """Hide a post pending review (its author is told why on the post); False if it was hidden already."""
+    """Hide a post pending review (its author is told why on the post); False if it was hidden already.
+
+    A hidden post stops being the accepted answer, as a deleted one does: the thread is no longer
+    solved, nothing counts a hidden answer, and un-hiding does not bring the mark back (the thread's
+    author accepts it again if they still want it).
+    """
     with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         hidden = Post.objects.filter(pk=post.pk, is_hidden=False).update(is_hidden=True, hidden_reason=reason[:200])
         if hidden:
-            _send_after_commit(signals.post_hidden, thread_id=post.thread_id, post_id=post.pk, member_id=None)
+            if thread.accepted_answer_id == post.pk:
+                Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
+            _refresh_first_response(thread)
+            _send_after_commit(signals.post_hidden, thread_id=thread.pk, post_id=post.pk, member_id=None)
     return bool(hidden)
 
 
 def post_unhide(*, post: Post) -> bool:
     """Show a hidden post again; False if it was not hidden (nothing changes)."""
     with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         shown = Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason="")
         if shown:
-            _send_after_commit(signals.post_unhidden, thread_id=post.thread_id, post_id=post.pk)
+            _refresh_first_response(thread)
+            _send_after_commit(signals.post_unhidden, thread_id=thread.pk, post_id=post.pk)
     return bool(shown)
 
 
@@ -411,5 +488,14 @@ def thread_move(*, thread: Thread, category: Category) -> Thread:
             posts = locked.reply_count + 1
             Category.objects.filter(pk=old_category_id).update(thread_count=F("thread_count") - 1, post_count=F("post_count") - posts)
             Category.objects.filter(pk=category.pk).update(thread_count=F("thread_count") + 1, post_count=F("post_count") + posts)
+            _refresh_category_latest(old_category_id, locked.pk)
+            # The thread becomes the new category's latest if it is more recent than what the category shows.
+            Category.objects.filter(pk=category.pk).filter(
+                Q(last_posted_at__isnull=True) | Q(last_posted_at__lt=locked.last_posted_at)
+                | Q(last_posted_at=locked.last_posted_at, last_thread_id__lt=locked.pk)
+            ).update(last_thread=locked, last_posted_at=locked.last_posted_at)
         locked.category = category
+        # A move changes no post, so this normally finds nothing to do; it is here so that a thread
+        # never reaches another category's moderators (and queue filter) with a stale first response.
+        _refresh_first_response(locked)
     return locked

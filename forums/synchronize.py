@@ -1,4 +1,4 @@
-"""Rebuild every denormalised forum counter from the rows themselves (Misago's synchronize, in SQL)."""
+"""Rebuild every denormalised forum value (counters, first responses, answers) from the rows themselves (Misago's synchronize, in SQL)."""
 
 from django.db import connection, transaction
 
@@ -11,6 +11,9 @@ _STATEMENTS = {
         ) s
         WHERE p.id = s.id AND p.like_count <> s.n
     """,
+    # The first response follows forums.services._refresh_first_response: the earliest reply (by
+    # number) not deleted, not hidden and not by the thread's author. An accepted answer that is
+    # deleted or hidden is no answer (as post_delete and post_hide leave it).
     "threads": """
         WITH stats AS (
             SELECT t.id,
@@ -18,18 +21,27 @@ _STATEMENTS = {
                    coalesce(sum(p.like_count) FILTER (WHERE NOT p.is_deleted), 0) AS likes,
                    max(p.number) AS last_number,
                    (array_agg(p.created_at ORDER BY p.number DESC) FILTER (WHERE NOT p.is_deleted))[1] AS last_at,
-                   (array_agg(p.author_id ORDER BY p.number DESC) FILTER (WHERE NOT p.is_deleted))[1] AS last_author
+                   (array_agg(p.author_id ORDER BY p.number DESC) FILTER (WHERE NOT p.is_deleted))[1] AS last_author,
+                   (array_agg(p.created_at ORDER BY p.number) FILTER (
+                       WHERE p.number > 1 AND NOT p.is_deleted AND NOT p.is_hidden AND p.author_id <> t.author_id))[1] AS first_at,
+                   (array_agg(p.author_id ORDER BY p.number) FILTER (
+                       WHERE p.number > 1 AND NOT p.is_deleted AND NOT p.is_hidden AND p.author_id <> t.author_id))[1] AS first_author,
+                   (array_agg(p.id) FILTER (
+                       WHERE p.id = t.accepted_answer_id AND p.number > 1 AND NOT p.is_deleted AND NOT p.is_hidden))[1] AS answer
             FROM forums_thread t JOIN forums_post p ON p.thread_id = t.id
             GROUP BY t.id
         )
         UPDATE forums_thread t
         SET reply_count = s.replies, like_count = s.likes, last_post_number = s.last_number,
             last_posted_at = coalesce(s.last_at, t.created_at),
-            last_poster_id = coalesce(s.last_author, t.author_id)
+            last_poster_id = coalesce(s.last_author, t.author_id),
+            first_response_at = s.first_at, first_responder_id = s.first_author, accepted_answer_id = s.answer
         FROM stats s
-        WHERE t.id = s.id AND (t.reply_count, t.like_count, t.last_post_number, t.last_posted_at, t.last_poster_id)
+        WHERE t.id = s.id AND (t.reply_count, t.like_count, t.last_post_number, t.last_posted_at, t.last_poster_id,
+                               t.first_response_at, t.first_responder_id, t.accepted_answer_id)
             IS DISTINCT FROM (s.replies, s.likes, s.last_number,
-                              coalesce(s.last_at, t.created_at), coalesce(s.last_author, t.author_id))
+                              coalesce(s.last_at, t.created_at), coalesce(s.last_author, t.author_id),
+                              s.first_at, s.first_author, s.answer)
     """,
     "categories": """
         WITH stats AS (
@@ -37,7 +49,7 @@ _STATEMENTS = {
                    count(t.id) AS threads,
                    count(t.id) + coalesce(sum(t.reply_count), 0) AS posts,
                    max(t.last_posted_at) AS last_at,
-                   (array_agg(t.id ORDER BY t.last_posted_at DESC) FILTER (WHERE t.id IS NOT NULL))[1] AS last_thread
+                   (array_agg(t.id ORDER BY t.last_posted_at DESC, t.id DESC) FILTER (WHERE t.id IS NOT NULL))[1] AS last_thread
             FROM forums_category c
             LEFT JOIN forums_thread t ON t.category_id = c.id AND NOT t.is_deleted
             GROUP BY c.id

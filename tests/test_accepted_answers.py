@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from forums import services
-from forums.models import Thread
+from forums.models import Post, Thread
 from tests.factories import make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,54 @@ def test_thread_page_with_an_answer_on_another_page_stays_constant_in_queries(
     with django_assert_max_num_queries(15):
         response = client.get(question.get_absolute_url() + "?page=2")
     assert response.context["page"].accepted_answer == answer
+
+
+def test_a_hidden_reply_cannot_be_the_answer_and_the_thread_is_unchanged(newcomer, expert, member, question):
+    earlier = make_reply(thread=question, author=member)
+    services.answer_accept(thread=question, post=earlier, member=newcomer)
+    reply = make_reply(thread=question, author=expert)
+    services.post_hide(post=reply, reason="flagged")
+    before = Thread.objects.filter(pk=question.pk).values().get()
+    with pytest.raises(ValidationError, match="hidden while moderators review it"):
+        services.answer_accept(thread=question, post=reply, member=newcomer)
+    assert Thread.objects.filter(pk=question.pk).values().get() == before
+    assert Thread.objects.get(pk=question.pk).accepted_answer == earlier
+
+
+def test_a_reply_hidden_since_it_was_loaded_cannot_be_the_answer(newcomer, expert, question):
+    reply = make_reply(thread=question, author=expert)
+    stale = Post.objects.get(pk=reply.pk)  # as a view loaded it, before a moderator hid it
+    services.post_hide(post=reply, reason="flagged")
+    with pytest.raises(ValidationError, match="hidden while moderators review it"):
+        services.answer_accept(thread=question, post=stale, member=newcomer)
+    assert Thread.objects.get(pk=question.pk).accepted_answer is None
+
+
+def test_hiding_the_answer_unmarks_it_and_showing_it_again_does_not_mark_it_back(newcomer, expert, question):
+    reply = make_reply(thread=question, author=expert)
+    services.answer_accept(thread=question, post=reply, member=newcomer)
+    services.post_hide(post=reply, reason="flagged")
+    assert Thread.objects.get(pk=question.pk).accepted_answer is None
+    services.post_unhide(post=reply)
+    assert Thread.objects.get(pk=question.pk).accepted_answer is None
+    reply.refresh_from_db()
+    services.answer_accept(thread=question, post=reply, member=newcomer)  # the author may mark it again
+    assert Thread.objects.get(pk=question.pk).accepted_answer == reply
+
+
+def test_hiding_another_reply_leaves_the_answer_alone(newcomer, expert, member, question):
+    answer = make_reply(thread=question, author=expert)
+    other = make_reply(thread=question, author=member)
+    services.answer_accept(thread=question, post=answer, member=newcomer)
+    services.post_hide(post=other, reason="flagged")
+    assert Thread.objects.get(pk=question.pk).accepted_answer == answer
+
+
+def test_accepting_a_hidden_reply_on_the_page_is_refused_with_a_reason(client, manager, expert, question):
+    reply = make_reply(thread=question, author=expert)
+    services.post_hide(post=reply, reason="flagged")
+    client.force_login(manager)  # managers see hidden posts, so the refusal comes from the rule, not from a 404
+    response = client.post(reverse("forums:answer_accept", args=[reply.pk]), follow=True)
+    assert response.status_code == 200
+    assert "hidden while moderators review it" in response.content.decode()
+    assert Thread.objects.get(pk=question.pk).accepted_answer is None

@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from forums import services
+from forums import services, signals
 from forums.models import Category, Mention, Post, PostRevision, Reaction, ReadState, Subscription, Tag, Thread
 from forums.synchronize import synchronize_forums
-from tests.factories import TagFactory, UserFactory, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -198,4 +198,98 @@ def test_synchronize_forums_repairs_every_counter(member, other_member, category
     assert reply.like_count == 1
     assert (category.thread_count, category.post_count, category.last_thread_id) == (1, 2, thread.pk)
     assert tag.thread_count == 1
+    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
+
+
+def test_deleting_the_first_response_passes_it_to_the_next_reply_by_someone_else(member, other_member, category):
+    thread = make_thread(author=member, category=category)
+    first = make_reply(thread=thread, author=other_member)
+    make_reply(thread=thread, author=member)
+    third = UserFactory()
+    second = make_reply(thread=thread, author=third)
+    services.post_delete(post=first, member=other_member)
+    thread.refresh_from_db()
+    assert (thread.first_response_at, thread.first_responder_id) == (second.created_at, third.pk)
+
+
+def test_first_response_changes_are_announced_after_commit_with_ids(member, other_member, category, django_capture_on_commit_callbacks):
+    received = []
+
+    def listen(sender, **kwargs):
+        received.append(kwargs)
+
+    signals.first_response_changed.connect(listen)
+    try:
+        thread = make_thread(author=member, category=category)
+        reply = make_reply(thread=thread, author=other_member)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.post_hide(post=reply, reason="flagged")
+        assert received == []
+        for callback in callbacks:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.post_unhide(post=reply)
+            services.post_unhide(post=reply)  # nothing to show: no change, no signal
+            services.thread_move(thread=thread, category=CategoryFactory())  # the first response stays: no signal
+    finally:
+        signals.first_response_changed.disconnect(listen)
+    common = {"signal": signals.first_response_changed, "thread_id": thread.pk, "is_newcomer_thread": False, "category_id": category.pk}
+    assert received == [
+        {**common, "post_id": None, "responder_id": None, "previous_responder_id": other_member.pk},
+        {**common, "post_id": reply.pk, "responder_id": other_member.pk, "previous_responder_id": None},
+    ]
+
+
+def test_synchronize_forums_repairs_first_responses_and_answers_that_cannot_be_answers(member, other_member, category):
+    waiting = make_thread(author=member, category=category, title="Waiting")
+    answered = make_thread(author=member, category=category, title="Answered")
+    make_reply(thread=answered, author=member)
+    reply = make_reply(thread=answered, author=other_member)
+    Thread.objects.filter(pk=waiting.pk).update(first_response_at=waiting.created_at, first_responder=other_member)
+    Thread.objects.filter(pk=answered.pk).update(first_response_at=None, first_responder=None)
+    Post.objects.filter(pk=reply.pk).update(is_hidden=True)  # hidden behind the services' back: no longer the first response
+    Thread.objects.filter(pk=answered.pk).update(accepted_answer=reply)
+
+    assert synchronize_forums()["threads"] == 2
+
+    waiting.refresh_from_db()
+    answered.refresh_from_db()
+    assert (waiting.first_response_at, waiting.first_responder_id) == (None, None)
+    assert (answered.first_response_at, answered.first_responder_id, answered.accepted_answer_id) == (None, None, None)
+    Post.objects.filter(pk=reply.pk).update(is_hidden=False)
+    assert synchronize_forums()["threads"] == 1
+    answered.refresh_from_db()
+    assert (answered.first_response_at, answered.first_responder_id) == (reply.created_at, other_member.pk)
+    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
+
+
+def test_deleting_or_moving_a_categorys_latest_thread_points_it_at_the_next_one(member, other_member, category):
+    elsewhere = CategoryFactory()
+    older = make_thread(author=member, category=category, title="Older")
+    newer = make_thread(author=member, category=category, title="Newer")
+    reply = make_reply(thread=newer, author=other_member)
+    services.post_delete(post=reply, member=other_member)
+    category.refresh_from_db()
+    assert (category.last_thread_id, category.last_posted_at) == (newer.pk, newer.created_at)
+    services.thread_move(thread=newer, category=elsewhere)
+    category.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (category.last_thread_id, category.last_posted_at) == (older.pk, older.created_at)
+    assert (elsewhere.last_thread_id, elsewhere.last_posted_at) == (newer.pk, newer.created_at)
+    services.post_delete(post=older.posts.get(), member=member)
+    category.refresh_from_db()
+    assert (category.last_thread_id, category.last_posted_at, category.thread_count, category.post_count) == (None, None, 0, 0)
+    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
+
+
+def test_deleting_the_replies_of_a_deleted_thread_counts_them_once(member, other_member, category):
+    thread = make_thread(author=member, category=category)
+    reply = make_reply(thread=thread, author=other_member)
+    services.like_add(post=thread.posts.get(number=1), member=other_member)
+    services.post_delete(post=thread.posts.get(number=1), member=member)
+    services.post_delete(post=reply, member=member)  # the last post standing: nothing left to be the thread's latest
+    thread.refresh_from_db()
+    category.refresh_from_db()
+    assert (thread.reply_count, thread.like_count, thread.last_posted_at, thread.last_poster_id) == (0, 0, thread.created_at, member.pk)
+    assert (category.thread_count, category.post_count) == (0, 0)
     assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}

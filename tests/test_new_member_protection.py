@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from community.members.models import User
+from forums import services
 from forums.models import Post, Thread
 from tests.factories import UserFactory, make_reply, make_thread
 
@@ -54,9 +56,47 @@ def test_newcomers_mention_at_most_two_people(client, newcomer, category):
 
 
 def test_the_same_text_twice_in_a_day_is_refused(member, category):
-    from django.core.exceptions import ValidationError
-
     thread = make_thread(author=UserFactory(), category=category)
     make_reply(thread=thread, author=member, body="+1 same here")
     with pytest.raises(ValidationError, match="exactly this text already"):
         make_reply(thread=thread, author=member, body="+1 same here")
+
+
+def test_a_newcomer_cannot_edit_a_post_to_mention_more_than_two_people(newcomer, category):
+    for name in ("ann", "bob", "cat", "dan", "eve"):
+        UserFactory(username=name)
+    post = make_thread(author=newcomer, category=category, body="Hi @ann").posts.get()
+    with pytest.raises(ValidationError, match="mention at most 2 people"):
+        services.post_edit(post=post, editor=newcomer, body="Hi @ann @bob @cat @dan @eve")
+    post.refresh_from_db()
+    assert post.body == "Hi @ann" and post.edit_count == 0
+    services.post_edit(post=post, editor=newcomer, body="Hi @ann @bob")
+    post.refresh_from_db()
+    assert post.body == "Hi @ann @bob"
+
+
+def test_editing_a_post_to_its_own_text_is_not_a_duplicate_but_to_another_posts_text_is(member, category):
+    thread = make_thread(author=member, category=category, title="Original title", body="My question text")
+    post = thread.posts.get()
+    services.post_edit(post=post, editor=member, body="My question text", title="A better title")
+    thread.refresh_from_db()
+    assert thread.title == "A better title"
+    reply = make_reply(thread=thread, author=member, body="A follow-up")
+    with pytest.raises(ValidationError, match="exactly this text already"):
+        services.post_edit(post=reply, editor=member, body="My question text")
+    services.post_edit(post=reply, editor=member, body="A follow-up, with more detail")
+    reply.refresh_from_db()
+    assert reply.body == "A follow-up, with more detail"
+
+
+def test_the_edit_page_tells_a_newcomer_about_the_mention_cap_and_keeps_the_text(client, newcomer, category):
+    for name in ("ann", "bob", "cat"):
+        UserFactory(username=name)
+    thread = make_thread(author=newcomer, category=category, body="Hi all")
+    reply = make_reply(thread=thread, author=newcomer, body="Thanks")
+    client.force_login(newcomer)
+    response = client.post(reverse("forums:post_edit", args=[reply.pk]), {"body": "Thanks @ann @bob @cat"})
+    html = response.content.decode()
+    assert "mention at most 2 people" in html and "Thanks @ann @bob @cat" in html
+    reply.refresh_from_db()
+    assert reply.body == "Thanks" and reply.edit_count == 0

@@ -4,7 +4,7 @@ from forums.synchronize import synchronize_forums
 
 
 class Command(BaseCommand):
-    help = "Rebuild reply, like, thread and post counters from the rows themselves."
+    help = "Rebuild reply, like, thread and post counters, first responses and accepted answers from the rows themselves."
 
     def handle(self, *args, **options):
         changed = synchronize_forums()
