@@ -78,3 +78,29 @@ CODE_SNIPPETS = [
     "```sql\nCREATE INDEX CONCURRENTLY thread_latest ON forums_thread (last_posted_at DESC);\n```",
     "`CELERY_TASK_ACKS_LATE = True`",
 ]
+
+# The moderation demo (seed_demo._moderation): a spammer the community flagged away, and posts waiting for a moderator.
+CATEGORY_MODERATOR_OF = "help"
+SPAMMER = "watch_deals_4u"
+SPAM_TITLE = "Designer watches at factory prices, message me today"
+SPAM_POSTS = [
+    "Genuine designer watches at factory prices. Message me today for the catalogue.",
+    "Still selling watches, 70% off this week only. Message me.",
+    "New models arrived: gold, silver, leather straps. Write to me for prices.",
+    "Free shipping on every watch ordered before Sunday, just message me.",
+    "Buy two watches, get a third one free. Ask me how.",
+    "My customers love these watches, read the reviews and message me.",
+    "Last chance: the summer collection is almost sold out. Message me now.",
+    "Wholesale prices for resellers too, ask for the price list.",
+    "Gift boxes included with every watch, perfect for birthdays. Message me.",
+    "Limited edition watches back in stock, only five left. Write to me quickly.",
+]
+SPAM_REASON = "Advertising: the account only posted adverts."
+FLAGGED_OFF_TOPIC = "Honestly, just switch to another framework, this one is a waste of everyone's time."
+FLAGGED_ABUSIVE = "Nobody cares about your toy project. Stop posting this rubbish here."
+# Posts with this word wait for a moderator before anyone else sees them (a watched word, action "hold").
+HOLD_WORD = "casino"
+HELD_POSTS = [
+    "I fixed it by taking a break at the online casino, works every time!",
+    "Anyone here want casino bonus codes? I have plenty to share.",
+]

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.members.models import Tier
 from community.notifications.models import Kind
-from community.notifications.services import notify
-from community.permissions import MODERATORS_GROUP
+from community.notifications.services import in_recipient_language, notify
 from forums.models import Category
 from loyalty.models import LoyaltyAccount
 from moderation.models import Nomination, Sanction
@@ -30,8 +30,7 @@ def find_candidates(*, limit: int | None = None) -> list[Nomination]:
     recently_nominated = Nomination.objects.filter(created_at__gte=now - timedelta(days=90)).values("member_id")
     pool = (
         User.objects.filter(is_active=True, tier__gte=Tier.CHAMPION)
-        .exclude(groups__name=MODERATORS_GROUP).exclude(pk__in=sanctioned).exclude(pk__in=recently_nominated)
-        .exclude(is_superuser=True)
+        .exclude(pk__in=permissions.members_with_powers()).exclude(pk__in=sanctioned).exclude(pk__in=recently_nominated)
     )
     scores = dict(LoyaltyAccount.objects.filter(member__in=pool).values_list("member_id", "score_90d"))
     created = []
@@ -66,8 +65,9 @@ def approve(*, nomination: Nomination, manager, categories: list[Category] | Non
         nomination.save(update_fields=["status", "decided_by", "decided_at", "category_ids"])
         log(actor=manager, action="candidate_approved", target_type="member", target_id=nomination.member_id,
             after={"categories": nomination.category_ids or "site-wide"})
-        notify(recipient=nomination.member, kind=Kind.MODERATION, dedupe_key=f"nomination:{nomination.pk}",
-               text=_("The community team invites you to become a moderator. Open your invitation to accept."))
+        with in_recipient_language(nomination.member):
+            text = _("The community team invites you to become a moderator. Open your invitation to accept.")
+        notify(recipient=nomination.member, kind=Kind.MODERATION, dedupe_key=f"nomination:{nomination.pk}", text=text)
     return nomination
 
 

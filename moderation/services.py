@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from community import permissions
 from community.notifications.models import Kind
-from community.notifications.services import notify
+from community.notifications.services import in_recipient_language, notify, recipient_time
 from community.permissions import MODERATORS_GROUP
 from forums import services as forum_services
 from forums.models import Post
@@ -22,6 +22,7 @@ def log(*, actor, action: str, target_type: str, target_id: int, reason: str = "
 
 
 def _tell(member, key: str, post, text: str) -> None:
+    """Tell a member about a moderation outcome; `text` was written in their language (in_recipient_language)."""
     notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"moderation:{key}", thread=post.thread, post=post, text=text)
 
 
@@ -58,8 +59,10 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
             forum_services.post_hide(post=post, reason=why)
             log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
                 before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
-            _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
-                  _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.") % {"title": post.thread.title, "why": why})
+            with in_recipient_language(post.author):
+                why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
+                _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
+                      _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.") % {"title": post.thread.title, "why": why})
     return flag
 
 
@@ -103,14 +106,16 @@ def resolve(*, item: ReviewItem, moderator, action: str, reason: str = "") -> Re
             forum_services.post_unhide(post=post)
         flaggers = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
         Flag.objects.filter(post=post, status=Flag.Status.OPEN).update(status=flag_status, resolved_at=now)
-        outcome = (_("Moderators agreed with your flag on a post in “%(title)s”. Thank you.") if flag_status == Flag.Status.AGREED
-                   else _("Moderators looked at the post you flagged in “%(title)s” and left it up."))
         for flag in flaggers:
-            _tell(flag.flagger, f"flag:{flag.pk}", post, outcome % {"title": post.thread.title})
+            with in_recipient_language(flag.flagger):
+                outcome = (_("Moderators agreed with your flag on a post in “%(title)s”. Thank you.") if flag_status == Flag.Status.AGREED
+                           else _("Moderators looked at the post you flagged in “%(title)s” and left it up."))
+                _tell(flag.flagger, f"flag:{flag.pk}", post, outcome % {"title": post.thread.title})
         if hidden:
-            _tell(post.author, f"review:{item.pk}", post,
-                  _("A moderator hid your post in “%(title)s”: %(why)s.") % {"title": post.thread.title,
-                                                                           "why": reason or _("hidden by a moderator")})
+            with in_recipient_language(post.author):
+                _tell(post.author, f"review:{item.pk}", post,
+                      _("A moderator hid your post in “%(title)s”: %(why)s.") % {"title": post.thread.title,
+                                                                               "why": reason or _("hidden by a moderator")})
         item.status, item.resolved_by, item.resolved_at = status, moderator, now
         item.save(update_fields=["status", "resolved_by", "resolved_at"])
         log(actor=moderator, action=f"review_{action}", target_type="post", target_id=post.pk, reason=reason,
@@ -160,10 +165,10 @@ def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
         type(member).objects.filter(pk=member.pk).update(**{field: until, "last_sanctioned_at": now})
         log(actor=moderator, action="member_suspended" if kind == Sanction.Kind.SUSPEND else "member_silenced", target_type="member",
             target_id=member.pk, reason=reason, after={"until": until.isoformat()})
-        text = (_("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
-                else _("You are suspended until %(until)s: %(reason)s"))
-        notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"sanction:{record.pk}",
-               text=text % {"until": until.strftime("%Y-%m-%d %H:%M UTC"), "reason": reason})
+        with in_recipient_language(member):
+            text = (_("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
+                    else _("You are suspended until %(until)s: %(reason)s")) % {"until": recipient_time(member, until), "reason": reason}
+        notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"sanction:{record.pk}", text=text)
     return record
 
 
@@ -242,5 +247,6 @@ def decide_new_member(*, member, moderator, approve: bool, reason: str = "") -> 
         log(actor=moderator, action="member_approved" if approve else "member_rejected", target_type="member",
             target_id=member.pk, reason=reason)
         if approve:
-            notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"approved:{member.pk}",
-                   text=_("Your account is approved: welcome, you can post now."))
+            with in_recipient_language(member):
+                text = _("Your account is approved: welcome, you can post now.")
+            notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"approved:{member.pk}", text=text)

@@ -217,3 +217,138 @@ def test_email_preferences_page_saves_choices(client, member):
     data[Kind.MENTION] = Delivery.NEVER
     assert client.post(reverse("notifications:settings"), data).status_code == 302
     assert Preference.objects.get(member=member, kind=Kind.MENTION).delivery == Delivery.NEVER
+
+
+# -- written for the recipient -----------------------------------------------------------------------
+
+def test_a_moderator_reading_english_hides_a_russian_members_post_and_the_member_is_told_in_russian(
+    client, member, other_member, moderator_in_group, category
+):
+    from moderation import services as moderation_services
+    from moderation.models import ReviewItem
+
+    moderator_in_group.language, other_member.language = "en", "ru"
+    moderator_in_group.save(update_fields=["language"])
+    other_member.save(update_fields=["language"])
+    post = make_reply(thread=make_thread(author=member, category=category, title="Вопрос"), author=other_member)
+    moderation_services.flag_post(post=post, flagger=member, reason="off_topic")
+    client.force_login(moderator_in_group)
+    item = ReviewItem.objects.get(post=post)
+    response = client.post(reverse("moderation:act", args=[item.pk, "hide"]), {"reason": ""})
+    assert response.status_code == 302 and "Done." in client.get(response.url).content.decode()  # the moderator reads English
+    told = Notification.objects.get(recipient=other_member, kind=Kind.MODERATION)
+    assert told.text == "Модератор скрыл ваше сообщение в «Вопрос»: скрыто модератором."
+    thanked = Notification.objects.get(recipient=member, kind=Kind.MODERATION)
+    assert thanked.text == "Moderators agreed with your flag on a post in “Вопрос”. Thank you."  # the flagger reads English
+
+
+def test_recipient_time_is_in_the_recipients_zone_and_language(member):
+    from datetime import UTC, datetime
+
+    moment = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    member.language, member.timezone = "ru", "Asia/Tokyo"
+    with services.in_recipient_language(member):
+        assert services.recipient_time(member, moment) == "1 марта 2030 г. 21:00 (Asia/Tokyo)"
+    member.language, member.timezone = "", "America/New_York"
+    with services.in_recipient_language(member):
+        assert services.recipient_time(member, moment) == "March 1, 2030, 7 a.m. (America/New_York)"
+    member.timezone = "Mars/Olympus"  # a zone that is not (any more): UTC rather than an error
+    assert services.recipient_time(member, moment).endswith("(UTC)")
+
+
+def test_a_notification_email_is_in_the_recipients_language_whoever_sent_it(member, other_member, category):
+    from django.utils import translation
+
+    member.language = "ru"
+    member.save(update_fields=["language"])
+    thread = make_thread(author=member, category=category, title="Тема")
+    notification = services.notify(recipient=member, kind=Kind.REPLY, dedupe_key="r", actor=other_member, thread=thread,
+                                   post=make_reply(thread=thread, author=other_member))
+    with translation.override("en"):  # the worker's (or a request's) language is not the member's
+        tasks.send_notification_email(notification.pk)
+    message = mail.outbox[0]
+    assert "ответил(а) в вашей теме «Тема»" in message.subject and message.body.startswith("Здравствуйте")
+
+
+def test_an_email_about_a_post_hidden_since_carries_no_text_of_it(member, other_member, category):
+    thread = make_thread(author=member, category=category)
+    reply = make_reply(thread=thread, author=other_member, body="Something rude enough to be hidden")
+    notification = services.notify(recipient=member, kind=Kind.REPLY, dedupe_key="h", actor=other_member, thread=thread, post=reply)
+    forum_services.post_hide(post=reply, reason="rude")
+    tasks.send_notification_email(notification.pk)
+    assert "rude enough" not in mail.outbox[0].body and "rude enough" not in mail.outbox[0].alternatives[0][0]
+
+
+def test_a_moderator_invitation_is_in_the_invited_members_language(manager, member):
+    from moderation import promotion
+    from moderation.models import Nomination
+
+    member.language = "ru"
+    member.save(update_fields=["language"])
+    nomination = Nomination.objects.create(member=member, evidence={}, created_at=timezone.now())
+    promotion.approve(nomination=nomination, manager=manager)
+    assert Notification.objects.get(recipient=member).text.startswith("Команда сообщества приглашает")
+
+
+# -- reading a thread reads its notifications --------------------------------------------------------
+
+def test_reading_a_thread_marks_its_notifications_read_up_to_the_last_post_seen(client, settings, member, other_member, category):
+    settings.FORUMS_POSTS_PER_PAGE = 3
+    thread = make_thread(author=member, category=category, title="Read me")
+    replies = [make_reply(thread=thread, author=other_member) for _ in range(3)]  # posts 2, 3 on page 1; 4 on page 2
+    elsewhere = make_thread(author=member, category=category, title="Elsewhere")
+
+    def tell(key, kind, *, post=None, on=thread, text=""):
+        return services.notify(recipient=member, kind=kind, dedupe_key=key, actor=other_member, thread=on, post=post, text=text)
+
+    seen = tell("seen", Kind.REPLY, post=replies[0])
+    liked = tell("liked", Kind.LIKE, post=replies[1])
+    about_thread = tell("assigned", Kind.ASSIGNED)
+    further_on = tell("further", Kind.REPLY, post=replies[2])
+    moderation = tell("mod", Kind.MODERATION, post=replies[0], text="Your post is hidden: reason only here")
+    other_thread = tell("other", Kind.REPLY, post=elsewhere.posts.get(), on=elsewhere)
+    client.force_login(member)
+    assert client.get(thread.get_absolute_url()).status_code == 200
+
+    def unread():
+        return set(Notification.objects.filter(recipient=member, read_at__isnull=True).values_list("pk", flat=True))
+
+    assert unread() == {further_on.pk, moderation.pk, other_thread.pk}
+    assert {seen.pk, liked.pk, about_thread.pk}.isdisjoint(unread())
+    client.get(thread.get_absolute_url() + "?page=2")
+    assert unread() == {moderation.pk, other_thread.pk}  # moderation notices are read where their message is
+    client.force_login(other_member)  # someone else reading the thread reads nothing of member's
+    Notification.objects.filter(pk=further_on.pk).update(read_at=None)
+    client.get(thread.get_absolute_url() + "?page=2")
+    assert further_on.pk in unread()
+
+
+def test_marking_a_threads_notifications_read_is_one_update(member, other_member, category):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    thread = make_thread(author=member, category=category)
+    reply = make_reply(thread=thread, author=other_member)
+    services.notify(recipient=member, kind=Kind.REPLY, dedupe_key="one", actor=other_member, thread=thread, post=reply)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.mark_thread_read(member_id=member.pk, thread_id=thread.pk, up_to_number=2) == 1
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    assert "notifications_unread_by_thread" in str(Notification._meta.indexes)  # the (recipient, thread) unread index it uses
+
+
+def test_a_batch_of_routed_questions_stays_unread_when_one_of_them_is_read(client, member, category):
+    first, second = (make_thread(author=UserFactory(tier=0), category=category, title=f"Question {i}") for i in range(2))
+    for thread in (first, second):
+        services.notify_gathered(recipient=member, kind=Kind.EXPERT_ROUTING, dedupe_key=f"routing:thread:{first.pk}",
+                                 item=thread.pk, thread=first, email=False)
+    client.force_login(member)
+    client.get(first.get_absolute_url())
+    assert Notification.objects.get(recipient=member).read_at is None
+
+
+def test_the_unsubscribe_page_speaks_the_members_language_whatever_the_browser(client, member):
+    member.language = "ru"
+    member.save(update_fields=["language"])
+    url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(member=member, kind=Kind.LIKE)])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Лайки ваших сообщений" in html and "Отписаться" in html

@@ -136,3 +136,32 @@ def test_a_sanction_is_remembered_for_tiers(site_moderator, member):
     services.sanction(member=member, moderator=site_moderator, kind="silence", reason="Cool down", until=timezone.now() + timedelta(days=1))
     member.refresh_from_db()
     assert member.last_sanctioned_at is not None
+
+
+def test_the_sanction_end_is_told_in_the_members_time_zone_and_language(client, site_moderator, member, other_member):
+    import zoneinfo
+    from datetime import UTC, datetime
+
+    from django.utils import translation
+
+    until = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    member.language, member.timezone = "ru", "Europe/Moscow"
+    member.save(update_fields=["language", "timezone"])
+    other_member.timezone = "America/New_York"
+    other_member.save(update_fields=["timezone"])
+    site_moderator.language, site_moderator.timezone = "en", "Asia/Tokyo"  # the moderator's own choices do not leak
+    site_moderator.save(update_fields=["language", "timezone"])
+    # As in the moderator's request: their language and time zone are the active ones.
+    with translation.override(site_moderator.language), timezone.override(zoneinfo.ZoneInfo(site_moderator.timezone)):
+        services.sanction(member=member, moderator=site_moderator, kind="silence", reason="Остыньте", until=until)
+        services.sanction(member=other_member, moderator=site_moderator, kind="suspend", reason="Spam", until=until)
+    assert member.notifications.get().text == "Вы можете только читать до 1 марта 2030 г. 15:00 (Europe/Moscow): Остыньте"
+    assert other_member.notifications.get().text == "You are suspended until March 1, 2030, 7 a.m. (America/New_York): Spam"
+    client.force_login(member)
+    assert "1 марта 2030 г. 15:00 (Europe/Moscow)" in client.get(reverse("notifications:list")).content.decode()
+
+
+def test_an_approved_new_account_is_welcomed_in_its_own_language(manager):
+    waiting = UserFactory(username="novy", awaiting_approval=True, language="ru")
+    services.decide_new_member(member=waiting, moderator=manager, approve=True)
+    assert waiting.notifications.get().text == "Ваш аккаунт одобрен: добро пожаловать, теперь можно писать."

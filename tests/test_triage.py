@@ -11,6 +11,7 @@ from community.notifications.models import Kind, Notification
 from community.triage import selectors, services
 from community.triage.models import QueueEntry
 from community.triage.selectors import QueueFilters
+from forums import services as forum_services
 from forums.models import Thread
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_reply, make_thread
 
@@ -232,3 +233,114 @@ def test_managers_hear_once_a_day_about_threads_past_the_target(manager, newcome
     _age(make_thread(author=newcomer, category=category, title="Later one"), hours=6)
     notify_target_breaches()
     assert Notification.objects.get(recipient=manager).count == 2
+
+
+def test_deleting_the_only_reply_puts_the_thread_back_in_the_queue(manager, newcomer, expert, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=expert)
+    assert _queue(manager) == []
+    forum_services.post_delete(post=reply, member=expert)
+    assert [row.pk for row in _queue(manager)] == [thread.pk]
+    assert list(selectors.waiting_newcomer_threads()) == [thread]
+    thread.refresh_from_db()
+    assert (thread.first_response_at, thread.first_responder) == (None, None)
+
+
+def test_hiding_the_only_reply_puts_the_thread_back_and_unhiding_takes_it_out_again(manager, newcomer, expert, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=expert)
+    assert forum_services.post_hide(post=reply, reason="flagged") is True
+    assert [row.pk for row in _queue(manager)] == [thread.pk]
+    assert forum_services.post_unhide(post=reply) is True
+    assert _queue(manager) == []
+    thread.refresh_from_db()
+    assert (thread.first_response_at, thread.first_responder) == (reply.created_at, expert)
+
+
+def test_unhiding_a_post_that_was_never_hidden_changes_nothing(manager, newcomer, expert, category):
+    waiting = make_thread(author=newcomer, category=category, title="Still waiting")
+    answered = make_thread(author=newcomer, category=category, title="Answered")
+    reply = make_reply(thread=answered, author=expert)
+    before = list(Thread.objects.order_by("pk").values())
+    assert forum_services.post_unhide(post=waiting.posts.get()) is False
+    assert forum_services.post_unhide(post=reply) is False
+    assert list(Thread.objects.order_by("pk").values()) == before
+    assert [row.pk for row in _queue(manager)] == [waiting.pk]
+
+
+def test_a_hidden_reply_by_someone_else_does_not_take_a_thread_out_of_the_queue(manager, newcomer, expert, member, category):
+    thread = make_thread(author=newcomer, category=category)
+    held = make_reply(thread=thread, author=expert)
+    forum_services.post_hide(post=held, reason="held for a moderator's approval")
+    make_reply(thread=thread, author=newcomer, body="Anyone?")
+    assert [row.pk for row in _queue(manager)] == [thread.pk]
+    visible = make_reply(thread=thread, author=member)
+    assert _queue(manager) == []
+    forum_services.post_unhide(post=held)  # the held reply came first: it is the first response now
+    thread.refresh_from_db()
+    assert (thread.first_response_at, thread.first_responder) == (held.created_at, expert)
+    forum_services.post_delete(post=held, member=expert)
+    thread.refresh_from_db()
+    assert (thread.first_response_at, thread.first_responder) == (visible.created_at, member)
+
+
+def test_moving_an_answered_thread_keeps_it_out_of_the_queue_and_a_waiting_one_in(manager, newcomer, expert, category):
+    other_category = CategoryFactory()
+    answered = make_thread(author=newcomer, category=category, title="Answered")
+    reply = make_reply(thread=answered, author=expert)
+    waiting = make_thread(author=newcomer, category=category, title="Waiting")
+    forum_services.thread_move(thread=answered, category=other_category)
+    forum_services.thread_move(thread=waiting, category=other_category)
+    assert [row.pk for row in _queue(manager, category_id=other_category.pk)] == [waiting.pk]
+    answered.refresh_from_db()
+    assert (answered.first_response_at, answered.first_responder) == (reply.created_at, expert)
+
+
+# -- an expert asked to answer hears about the thread once --------------------------------------------
+
+@pytest.fixture
+def routed_expert(manager, expert):
+    tag = TagFactory(name="django")
+    expert_appoint(member=expert, tags=[tag], appointed_by=manager)
+    return tag
+
+
+def _notifications_of(expert):
+    return list(Notification.objects.filter(recipient=expert).values_list("kind", "thread_id", "count"))
+
+
+def test_an_expert_routed_a_thread_then_assigned_it_has_one_notification(client, manager, newcomer, expert, routed_expert, category):
+    from community.triage.tasks import route_newcomer_thread
+
+    thread = make_thread(author=newcomer, category=category, tags=[routed_expert])
+    assert route_newcomer_thread(thread.pk) == 1
+    client.force_login(manager)
+    client.post(reverse("triage:assign", args=[thread.pk]), {"username": expert.username})
+    assert _notifications_of(expert) == [(Kind.ASSIGNED, thread.pk, 1)]
+    assert route_newcomer_thread(thread.pk) == 0  # a redelivered routing job changes nothing
+    assert _notifications_of(expert) == [(Kind.ASSIGNED, thread.pk, 1)]
+
+
+def test_an_expert_assigned_a_thread_before_routing_runs_has_one_notification(manager, newcomer, expert, routed_expert, category):
+    from community.triage.tasks import route_newcomer_thread
+
+    thread = make_thread(author=newcomer, category=category, tags=[routed_expert])
+    services.assign(thread=thread, assignee=expert, assigned_by=manager)
+    assert route_newcomer_thread(thread.pk) == 0
+    assert _notifications_of(expert) == [(Kind.ASSIGNED, thread.pk, 1)]
+
+
+def test_assigning_one_thread_of_a_routed_batch_leaves_the_rest_of_the_batch(manager, newcomer, expert, routed_expert, category):
+    from community.triage.tasks import route_newcomer_thread
+
+    first, second, third = (make_thread(author=UserFactory(tier=0), category=category, title=f"Question {i}", tags=[routed_expert])
+                            for i in range(3))
+    for thread in (first, second, third):
+        route_newcomer_thread(thread.pk)
+    services.assign(thread=first, assignee=expert, assigned_by=manager)
+    batch = Notification.objects.get(recipient=expert, kind=Kind.EXPERT_ROUTING)
+    assert (batch.count, batch.gathered, batch.thread_id) == (2, [second.pk, third.pk], second.pk)
+    services.assign(thread=third, assignee=expert, assigned_by=manager)
+    batch.refresh_from_db()
+    assert (batch.count, batch.gathered, batch.thread_id) == (1, [second.pk], second.pk)  # "A newcomer asks: Question 1"
+    assert Notification.objects.filter(recipient=expert, kind=Kind.ASSIGNED).count() == 2

@@ -1,4 +1,4 @@
-"""Notification emails: plain text and HTML, in the member's language, with a working unsubscribe link."""
+"""Notification emails: plain text and HTML, in the member's language and time zone, with a working unsubscribe link."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -6,9 +6,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from community import permissions
 from community.notifications.models import Notification
 from community.notifications.selectors import target_url
-from community.notifications.services import ALL_KINDS, unsubscribe_token
+from community.notifications.services import ALL_KINDS, in_recipient_language, unsubscribe_token
 
 
 def _absolute(path: str) -> str:
@@ -16,7 +17,7 @@ def _absolute(path: str) -> str:
 
 
 def _send(member, *, subject: str, template: str, context: dict, unsubscribe_kind: str) -> None:
-    with translation.override(member.language or settings.LANGUAGE_CODE):
+    with in_recipient_language(member):
         unsubscribe_url = _absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(member=member, kind=unsubscribe_kind)]))
         context = {**context, "member": member, "site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url,
                    "settings_url": _absolute(reverse("notifications:settings"))}
@@ -36,15 +37,23 @@ def notification_subject(notification: Notification) -> str:
 
 def send_notification(notification: Notification) -> None:
     member = notification.recipient
-    with translation.override(member.language or settings.LANGUAGE_CODE):
+    with in_recipient_language(member):
         subject = notification_subject(notification)
     _send(member, subject=subject, template="notification", unsubscribe_kind=notification.kind,
           context={"n": notification, "url": _absolute(target_url(notification)), "subject": subject,
-                   "excerpt": notification.post.body[:600] if notification.post_id else ""})
+                   "excerpt": _excerpt(member, notification)})
+
+
+def _excerpt(member, notification: Notification) -> str:
+    """The post's text, if the recipient may still see it (hidden or deleted since: no text leaves)."""
+    post = notification.post
+    if post is None or not permissions.can_see_post(member, post, thread=notification.thread):
+        return ""
+    return post.body[:600]
 
 
 def send_digest(member, notifications: list[Notification]) -> None:
-    with translation.override(member.language or settings.LANGUAGE_CODE):
+    with in_recipient_language(member):
         items = [{"n": n, "text": notification_subject(n), "url": _absolute(target_url(n))} for n in notifications]
         subject = translation.ngettext(
             "Your daily digest: %(count)d new notification", "Your daily digest: %(count)d new notifications", len(items)

@@ -62,7 +62,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "-updated_at"], name="notifications_recipient_recent"),
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notifications_unread"),
+            # The bell's unread count (on its recipient prefix) and marking a thread's notifications read as it is viewed.
+            models.Index(fields=["recipient", "thread"], condition=Q(read_at__isnull=True), name="notifications_unread_by_thread"),
             models.Index(fields=["recipient", "created_at"], condition=Q(delivery="digest", emailed_at__isnull=True),
                          name="notifications_digest_pending"),
         ]

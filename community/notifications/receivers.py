@@ -1,9 +1,9 @@
-"""The forum's domain signals become notification jobs (ids only, after commit)."""
+"""The forum's domain signals become notification jobs (ids only, after commit); reading a thread reads its notifications."""
 
 from django.dispatch import receiver
 
 from community.jobs import enqueue_on_commit
-from community.notifications import tasks
+from community.notifications import services, tasks
 from forums import signals
 
 
@@ -20,3 +20,9 @@ def on_reaction_added(sender, *, post_id, member_id, **kwargs):
 @receiver(signals.answer_accepted, dispatch_uid="notifications.answer_accepted")
 def on_answer_accepted(sender, *, post_id, accepted_by_id, **kwargs):
     enqueue_on_commit(tasks.notify_answer_accepted, post_id, accepted_by_id)
+
+
+@receiver(signals.thread_read, dispatch_uid="notifications.thread_read")
+def on_thread_read(sender, *, thread_id, member_id, up_to_number, **kwargs):
+    # In the request, not a job: one indexed UPDATE, and the bell on the next page is already right.
+    services.mark_thread_read(member_id=member_id, thread_id=thread_id, up_to_number=up_to_number)

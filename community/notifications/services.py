@@ -1,15 +1,48 @@
-"""Creating and reading notifications. Idempotent by the (recipient, dedupe_key) constraint."""
+"""Creating and reading notifications. Idempotent by the (recipient, dedupe_key) constraint.
 
+What a member reads is written for them: text stored on a notification is rendered inside
+`in_recipient_language(recipient)`, and a moment in it is `recipient_time(recipient, value)`, never
+in the language or time zone of whoever caused it (a moderator, a manager, a Celery worker).
+"""
+
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
+from django.utils import formats, timezone, translation
 
 from community.jobs import enqueue_on_commit
 from community.notifications.models import Delivery, Kind, Notification, Preference, default_delivery
+from forums.models import Post
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 GATHERED_KEEP = 50
 ALL_KINDS = "all"
+
+
+def recipient_zone(recipient) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(recipient.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+@contextmanager
+def in_recipient_language(recipient) -> Iterator[None]:
+    """Translate and show times as the recipient chose (language and time zone), whoever is acting."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE), timezone.override(recipient_zone(recipient)):
+        yield
+
+
+def recipient_time(recipient, value) -> str:
+    """A moment as the recipient reads it: their time zone, the active language's format, the zone named
+    (the text is stored, and stays right if they later move)."""
+    zone = recipient_zone(recipient)
+    return f"{formats.date_format(timezone.localtime(value, zone), 'DATETIME_FORMAT')} ({zone.key})"
 
 
 def delivery_for(member, kind: str) -> str:
@@ -71,6 +104,40 @@ def mark_read(*, notification: Notification, member) -> None:
 
 def mark_all_read(*, member) -> int:
     return Notification.objects.filter(recipient=member, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_thread_read(*, member_id: int, thread_id: int, up_to_number: int) -> int:
+    """The member read a thread up to a post: its notifications about what they have now seen are read.
+
+    One UPDATE on the (recipient, thread) unread index; it runs on every thread page view. Notifications
+    about a post further on (page 2, say) stay unread; those about the whole thread (an assignment, a
+    newcomer's question) are read. Left unread: moderation notices, whose message is in the notification
+    and not on the page, and a batch of several routed questions, which is about other threads too.
+    """
+    seen_post = Post.objects.filter(pk=OuterRef("post_id"), number__lte=up_to_number)
+    return (
+        Notification.objects.filter(recipient_id=member_id, thread_id=thread_id, read_at__isnull=True)
+        .exclude(kind=Kind.MODERATION).exclude(kind=Kind.EXPERT_ROUTING, count__gt=1)
+        .filter(Q(post__isnull=True) | Exists(seen_post))
+        .update(read_at=timezone.now())
+    )
+
+
+def supersede_routing(*, recipient, thread_id: int) -> None:
+    """An expert asked to answer a thread hears about it once: the assignment takes the place of the
+    routing notice for that thread (alone, the notice goes; gathered with other threads, it drops out
+    of the batch). Called in the assignment's transaction."""
+    rows = Notification.objects.select_for_update().filter(
+        recipient=recipient, kind=Kind.EXPERT_ROUTING, gathered__contains=[thread_id])
+    for row in rows:
+        rest = [item for item in row.gathered if item != thread_id]
+        if not rest:
+            row.delete()
+            continue
+        row.gathered, row.count = rest, max(1, row.count - 1)
+        if row.thread_id == thread_id:
+            row.thread_id = rest[0]
+        row.save(update_fields=["gathered", "count", "thread"])
 
 
 def preferences_save(*, member, choices: dict[str, str]) -> None:

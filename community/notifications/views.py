@@ -75,8 +75,10 @@ def unsubscribe(request, token):
         member = User.objects.get(pk=member_id, is_active=True)
     except (signing.BadSignature, User.DoesNotExist):
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
-    label = _("all notification emails") if kind == services.ALL_KINDS else Kind(kind).label
-    if request.method == "POST":
-        services.unsubscribe(member=member, kind=kind)
-        return render(request, "notifications/unsubscribe.html", {"done": True, "label": label, "member": member})
-    return render(request, "notifications/unsubscribe.html", {"label": label, "member": member})
+    # Whoever opens the link (signed in or not, any browser) reads the page as the email was written: in the member's language.
+    with services.in_recipient_language(member):
+        label = _("all notification emails") if kind == services.ALL_KINDS else Kind(kind).label
+        if request.method == "POST":
+            services.unsubscribe(member=member, kind=kind)
+            return render(request, "notifications/unsubscribe.html", {"done": True, "label": label, "member": member})
+        return render(request, "notifications/unsubscribe.html", {"label": label, "member": member})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.notifications.models import Kind
-from community.notifications.services import notify
+from community.notifications.services import notify, supersede_routing
 from community.triage.models import QueueEntry
 from forums.models import Thread
 
@@ -54,7 +54,9 @@ def unclaim(*, thread: Thread, member, is_manager: bool) -> QueueEntry:
 
 
 def assign(*, thread: Thread, assignee, assigned_by) -> QueueEntry:
-    """Give the thread to a member (an expert, usually) and tell them."""
+    """Give the thread to a member (an expert, usually) and tell them, once: the assignment takes the
+    place of the routing notice they may have had for this thread (routing, in turn, skips an assignee;
+    the thread's row lock, taken by both, keeps the two from crossing)."""
     if not assignee.is_active:
         raise ValidationError(_("%(name)s is suspended; choose someone else.") % {"name": assignee.username}, code="inactive")
     if assignee.pk == thread.author_id:
@@ -66,6 +68,7 @@ def assign(*, thread: Thread, assignee, assigned_by) -> QueueEntry:
         entry.save(update_fields=["assigned_to", "assigned_by", "assigned_at"])
         notify(recipient=assignee, kind=Kind.ASSIGNED, dedupe_key=f"assigned:thread:{waiting.pk}:{assignee.pk}",
                actor=assigned_by, thread=waiting)
+        supersede_routing(recipient=assignee, thread_id=waiting.pk)
     return entry
 
 

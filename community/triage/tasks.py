@@ -3,16 +3,15 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from community import permissions
 from community.expertise.selectors import experts_for_tags
 from community.jobs import job
-from community.members.models import MANAGERS_GROUP
 from community.notifications import services
 from community.notifications.models import Kind, Notification
+from community.triage.models import QueueEntry
 from community.triage.selectors import in_queue, target
 from forums.models import Thread
 
@@ -20,7 +19,8 @@ from forums.models import Thread
 @job(name="triage.route_newcomer_thread")
 def route_newcomer_thread(thread_id: int) -> int:
     """Tell each expert in the thread's tags. An expert told within the batch window gets this thread
-    gathered into that unread notification instead of a new one ("3 new questions")."""
+    gathered into that unread notification instead of a new one ("3 new questions"). An expert already
+    asked to answer this thread (community.triage.services.assign) has heard of it: they are skipped."""
     thread = Thread.objects.select_related("author").filter(pk=thread_id, is_newcomer_thread=True, is_deleted=False).first()
     if thread is None:
         return 0
@@ -33,6 +33,10 @@ def route_newcomer_thread(thread_id: int) -> int:
     told = 0
     for expert in experts.values():
         with transaction.atomic():
+            # The thread's row lock orders this against an assignment of the same thread.
+            list(Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk", flat=True))
+            if _assigned(thread, expert):
+                continue
             recent = (
                 Notification.objects.select_for_update()
                 .filter(recipient=expert, kind=Kind.EXPERT_ROUTING, read_at__isnull=True, created_at__gte=window_start)
@@ -48,6 +52,12 @@ def route_newcomer_thread(thread_id: int) -> int:
     return told
 
 
+def _assigned(thread: Thread, expert) -> bool:
+    """Asked to answer this thread: its assignee now, or told of an assignment to it before."""
+    return (QueueEntry.objects.filter(thread=thread, assigned_to=expert).exists()
+            or Notification.objects.filter(recipient=expert, kind=Kind.ASSIGNED, thread=thread).exists())
+
+
 @job(name="triage.notify_target_breaches")
 def notify_target_breaches() -> int:
     """Beat, every 5 minutes: tell community managers about newcomer threads past the first-response
@@ -56,7 +66,7 @@ def notify_target_breaches() -> int:
     overdue = list(in_queue(now).filter(created_at__lte=now - target()).values_list("pk", flat=True).order_by("created_at"))
     if not overdue:
         return 0
-    managers = get_user_model().objects.filter(Q(groups__name=MANAGERS_GROUP) | Q(is_superuser=True), is_active=True).distinct()
+    managers = permissions.managers()
     day = timezone.localdate(now)
     for manager in managers:
         for thread_id in overdue:

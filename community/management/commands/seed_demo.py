@@ -1,11 +1,14 @@
 """Build the demo community deterministically (fixed seed) with bulk inserts.
 
 Default: 200+ members, 8 categories, 2,000 threads, 20,000 posts. `--size large`: 10k members,
-50k threads, 500k posts. Running it again when the demo is loaded does nothing.
+50k threads, 500k posts. Every role has its work waiting: moderation is played through the real
+services (flags, review, the nightly candidates job). Running it again when the demo is loaded does nothing.
 """
 
+import logging
 import random
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -19,12 +22,15 @@ from django.utils.text import slugify
 from community import demo_content as words
 from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
-from community.permissions import MODERATORS_GROUP
+from forums import services as forum_services
 from forums.markup import render_markdown
 from forums.models import Category, Post, Reaction, Subscription, Tag, Thread
 from forums.synchronize import synchronize_forums
 from loyalty import badges, ledger, tiers
-from loyalty.models import Reward
+from loyalty.models import LoyaltyAccount, Reward
+from moderation import promotion, watched_words
+from moderation import services as moderation
+from moderation.models import Flag, ReviewItem, WatchedWord
 
 SIZES = {
     "default": {"members": 200, "threads": 2_000, "posts": 20_000},
@@ -36,13 +42,29 @@ DEMO_ACCOUNTS = [
     ("admin", "Ada Admin", Tier.LEADER, True, True),
     ("manager", "Mia Manager", Tier.LEADER, True, False),
     ("moderator", "Max Moderator", Tier.CHAMPION, False, False),
+    ("catmod", "Cleo Catmod", Tier.REGULAR, False, False),
     ("expert", "Eva Expert", Tier.REGULAR, False, False),
     ("member", "Mo Member", Tier.MEMBER, False, False),
     ("newcomer", "Nell Newcomer", Tier.NEWCOMER, False, False),
 ]
 SEED = 20261123
+# What the moderation demo posts through the services (the spammer's thread of adverts, two flagged
+# replies, two held ones); the bulk content leaves room for it, so the totals stay as stated above.
+MODERATION_THREADS = 1
+MODERATION_POSTS = len(words.SPAM_POSTS) + 2 + len(words.HELD_POSTS)
 BODY_POOL_SIZE = 600
 THREAD_CHUNK = 2_000
+
+
+@contextmanager
+def _quiet(logger_name: str):
+    logger = logging.getLogger(logger_name)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 class Command(BaseCommand):
@@ -67,11 +89,16 @@ class Command(BaseCommand):
             tags = self._tags()
             self.stdout.write(f"members, categories and tags: {time.monotonic() - started:.1f}s")
             self.bodies = self._body_pool(members)
-            self._threads_and_posts(members, categories, tags, spec)
+            self._threads_and_posts(members, categories, tags, {
+                "threads": spec["threads"] - MODERATION_THREADS, "posts": spec["posts"] - MODERATION_POSTS})
             synchronize_forums()
             self._first_responses_and_answers()
             self._experts(members, tags)
             self._loyalty(members)
+            moderation_started = time.monotonic()
+            with _quiet("forums.services"):  # one log line per service post is for the site, not the seed
+                self._moderation(members, categories)
+            self.stdout.write(f"moderation through the services: {time.monotonic() - moderation_started:.1f}s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
@@ -141,9 +168,7 @@ class Command(BaseCommand):
             """)
 
     def _experts(self, members, tags) -> None:
-        moderators, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
         by_name = {m.username: m for m in members}
-        by_name["moderator"].groups.add(moderators)
         manager = by_name["manager"]
         tag_by_name = {t.name: t for t in tags}
         rows = [Expertise(member=by_name["expert"], tag=tag_by_name[name], appointed_by=manager, created_at=self.now)
@@ -188,6 +213,68 @@ class Command(BaseCommand):
         managers.permissions.add(*Permission.objects.filter(
             content_type__app_label="loyalty", content_type__model__in=["earningrule", "tierrequirement", "reward", "redemption", "badge"]))
         User.objects.filter(username="manager").update(is_staff=True)
+
+    # Moderation ---------------------------------------------------------------------------------
+
+    def _moderation(self, members, categories) -> None:
+        """Moderation as the site records it, through its services: a site-wide moderator and one of a
+        single category; a spammer two members flagged away (their accurate flags make them the
+        candidates the nightly job finds); and flagged and held posts waiting in /review/, in the
+        category moderator's category and elsewhere."""
+        by_name = {m.username: m for m in members}
+        manager, moderator = by_name["manager"], by_name["moderator"]
+        by_slug = {c.slug: c for c in categories}
+        moderation.grant_role(member=moderator, granted_by=manager)
+        moderation.grant_role(member=by_name["catmod"], category=by_slug[words.CATEGORY_MODERATOR_OF], granted_by=manager)
+        WatchedWord.objects.create(word=words.HOLD_WORD, action=WatchedWord.Action.HOLD)
+        watched_words.forget()
+
+        demo_names = {account[0] for account in DEMO_ACCOUNTS}
+        others = sorted((m for m in members if m.username not in demo_names), key=lambda m: m.username)
+        scores = dict(LoyaltyAccount.objects.values_list("member_id", "score_90d"))
+        champions = sorted((m for m in others if m.tier == Tier.CHAMPION), key=lambda m: (-scores.get(m.pk, 0), m.username))
+        flaggers = champions[:2]
+
+        # History: a spammer's ten adverts, each flagged by both, hidden at once (a trusted flag on a
+        # newcomer's post), kept hidden by the moderator; the account disabled, the thread deleted.
+        spammer = User.objects.create(
+            username=words.SPAMMER, email=f"{words.SPAMMER}@example.org", password=self.password_hash,
+            date_joined=self.now - timedelta(hours=6), tier=Tier.NEWCOMER,
+        )
+        thread = forum_services.thread_create(author=spammer, category=by_slug["off-topic"], title=words.SPAM_TITLE,
+                                              body=words.SPAM_POSTS[0])
+        adverts = [thread.posts.get()] + [forum_services.reply_create(thread=thread, author=spammer, body=body)
+                                          for body in words.SPAM_POSTS[1:]]
+        for advert in adverts:
+            for flagger in flaggers:  # each flag is its own request, reading the post afresh
+                moderation.flag_post(post=Post.objects.get(pk=advert.pk), flagger=flagger, reason=Flag.Reason.SPAM)
+            moderation.resolve(item=ReviewItem.objects.get(post=advert, status=ReviewItem.Status.PENDING), moderator=moderator,
+                               action="hide", reason=words.SPAM_REASON)
+        moderation.delete_spammer(member=spammer, manager=manager)
+        moderation.moderator_delete_post(post=adverts[0], moderator=moderator, reason=words.SPAM_REASON)
+        # One flag the moderator disagreed with: the second candidate's accuracy is high, not perfect.
+        fine_post = Post.objects.filter(thread__category=by_slug["show-and-tell"], number=2).order_by("id").first()
+        moderation.flag_post(post=fine_post, flagger=flaggers[1], reason=Flag.Reason.OFF_TOPIC)
+        moderation.resolve(item=ReviewItem.objects.get(post=fine_post, status=ReviewItem.Status.PENDING), moderator=moderator,
+                           action="approve")
+        promotion.find_candidates()  # the nightly job, run now: the two flaggers are its candidates
+
+        # Waiting now: in the category moderator's category and elsewhere, flagged and held.
+        def latest_threads(slug: str, count: int) -> list[Thread]:
+            return list(Thread.objects.filter(category=by_slug[slug], is_newcomer_thread=False, is_deleted=False, is_locked=False)
+                        .order_by("-last_posted_at", "-id")[:count])
+
+        regulars = [m for m in others if m.tier in (Tier.MEMBER, Tier.REGULAR)]
+        newcomers = [m for m in others if m.tier == Tier.NEWCOMER]
+        help_threads = latest_threads(words.CATEGORY_MODERATOR_OF, 2)
+        off_topic = forum_services.reply_create(thread=help_threads[0], author=regulars[0], body=words.FLAGGED_OFF_TOPIC)
+        moderation.flag_post(post=off_topic, flagger=by_name["member"], reason=Flag.Reason.OFF_TOPIC)
+        rude = forum_services.reply_create(thread=latest_threads("show-and-tell", 1)[0], author=regulars[1], body=words.FLAGGED_ABUSIVE)
+        for flagger in regulars[2:5]:  # enough flags to hide it at once
+            moderation.flag_post(post=Post.objects.get(pk=rude.pk), flagger=flagger, reason=Flag.Reason.ABUSIVE)
+        # Held by the watched word once the seed commits (moderation's post_created receiver), as on the site.
+        forum_services.reply_create(thread=help_threads[1], author=newcomers[0], body=words.HELD_POSTS[0])
+        forum_services.reply_create(thread=latest_threads("off-topic", 1)[0], author=newcomers[1], body=words.HELD_POSTS[1])
 
     def _categories(self) -> list[Category]:
         return Category.objects.bulk_create([
