@@ -56,13 +56,16 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
             f.flagger.tier >= settings.MODERATION_TRUSTED_FLAGGER_TIER for f in open_flags)
         if (trusted_on_newcomer or len(open_flags) >= settings.MODERATION_FLAGS_TO_HIDE) and not post.is_hidden:
             why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
-            forum_services.post_hide(post=post, reason=why)
-            log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
-                before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
-            with in_recipient_language(post.author):
-                why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
-                _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
-                      _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.") % {"title": post.thread.title, "why": why})
+            # Only the flag that really hides the post (flags arrive together; the copy we hold may be
+            # stale) writes the log entry and tells the author.
+            if forum_services.post_hide(post=post, reason=why):
+                log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
+                    before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
+                with in_recipient_language(post.author):
+                    why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
+                    _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
+                          _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.")
+                          % {"title": post.thread.title, "why": why})
     return flag
 
 

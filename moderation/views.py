@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -98,7 +98,8 @@ def sanction(request, username):
         services.sanction(member=member, moderator=request.user, kind=request.POST.get("kind", ""),
                           reason=request.POST.get("reason", ""), until=until)
 
-    _report(request, work, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": until.strftime("%Y-%m-%d")})
+    shown_until = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    _report(request, work, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": shown_until})
     return redirect("members:profile", username=member.username)
 
 

@@ -30,7 +30,8 @@ cat <<TXT
 
   Demo logins (password for all: roundtable-demo)
     manager     community manager
-    moderator   trusted member (tier 3)
+    moderator   site-wide moderator (tier 3): /review/, /moderation/log/
+    catmod      moderator of Help & Support only
     expert      regular member (tier 2)
     member      member (tier 1)
     newcomer    newcomer (tier 0)

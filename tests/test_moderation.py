@@ -215,3 +215,14 @@ def test_moderators_wear_a_flair_on_their_posts(client, manager, moderator, memb
     thread = make_thread(author=member, category=category)
     make_reply(thread=thread, author=moderator)
     assert client.get(thread.get_absolute_url()).content.decode().count("🛡 Moderator") == 1
+
+
+def test_a_flag_holding_a_stale_copy_of_an_already_hidden_post_logs_nothing_more(post):
+    """Flags that arrive together each read the post before the other hid it: one hide, one log entry, one notice."""
+    stale = Post.objects.get(pk=post.pk)
+    for index in range(3):
+        services.flag_post(post=post, flagger=UserFactory(username=f"f{index}", tier=1), reason="spam")
+    assert Post.objects.get(pk=post.pk).is_hidden and not stale.is_hidden
+    services.flag_post(post=stale, flagger=UserFactory(username="late", tier=1), reason="spam")
+    assert ModerationAction.objects.filter(action="post_hidden_by_flags", target_id=post.pk).count() == 1
+    assert post.author.notifications.filter(dedupe_key__startswith="moderation:hidden-by-flags").count() == 1

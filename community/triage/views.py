@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,7 +102,7 @@ def assign(request, thread_id):
 def snooze(request, thread_id):
     def action(thread):
         entry = services.snooze(thread=thread, member=request.user, duration=request.POST.get("duration", ""))
-        return _("Snoozed until %(when)s.") % {"when": entry.snoozed_until.strftime("%Y-%m-%d %H:%M %Z")}
+        return _("Snoozed until %(when)s.") % {"when": formats.date_format(timezone.localtime(entry.snoozed_until), "DATETIME_FORMAT")}
     return _act(request, thread_id, action)
 
 

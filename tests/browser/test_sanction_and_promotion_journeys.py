@@ -171,7 +171,7 @@ def test_a_silenced_member_reads_threads_but_cannot_reply_or_start_one(
     olga_page.locator("a#bell").click()
     expect(olga_page).to_have_url(re.compile(r"/notifications/$"))
     expect(olga_page.locator("li.notification.unread .notification-text")).to_have_text(
-        f"You are silenced until {other_member.silenced_until:%Y-%m-%d %H:%M} UTC: Heated replies, please cool off")
+        f"You are silenced until {_shown_as(other_member.silenced_until)} (UTC): Heated replies, please cool off")
 
 
 def _make_candidate(category):
