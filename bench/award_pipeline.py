@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://…/roundtable_large .venv/bin/python bench/award_pipeline.py [--events 10000] [--concurrency 2]
 
 Starts real Celery workers on a broker database of their own, then appends a "reply posted"
-event to the award log for each reply that has no ledger entry yet (exactly what posting does
-after commit: loyalty.award_log.append, which also makes sure a drain job is coming), and times
-it until the ledger holds every award. The tier and badge checks those awards mark (at most
+event to the award log for each visible reply that has no ledger entry yet (exactly what posting
+does after commit: loyalty.award_log.append, which also makes sure a drain job is coming), and
+times it until the ledger holds every award. Each batch the drain writes is checked against the
+posts as they are then (one query, under the batch's account locks), as in production. The tier and badge checks those awards mark (at most
 one per member per minute) wait for the beat job `loyalty.refresh_due_standing`; `--standing`
 then times that work too. Writes to the database it is pointed at: run it on demo data.
 """
@@ -59,7 +60,8 @@ def main() -> None:
     args = parser.parse_args()
     app.conf.broker_url = BROKER
     app.control.purge()
-    posts = list(Post.objects.filter(number__gt=1, is_deleted=False).order_by("-id")
+    # Replies anyone can see: the drain checks each batch against the posts, and a hidden one earns nothing.
+    posts = list(Post.objects.filter(number__gt=1, is_deleted=False, is_hidden=False, thread__is_deleted=False).order_by("-id")
                  .values_list("id", "author_id", "thread__category_id")[: args.events * 3])
     already = {int(x) for x in PointsEntry.objects.filter(reason=Reason.REPLY_POSTED, source_id__in=[str(p[0]) for p in posts])
                .values_list("source_id", flat=True)}

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -145,9 +147,14 @@ def categories_with_latest() -> list[Category]:
 
 
 def thread_for_page(thread_id: int) -> Thread:
-    return Thread.objects.defer("search_vector").select_related("category", "author").prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
-    ).get(pk=thread_id)
+    """The thread with its category, author and tag names (`thread.tag_list`), in one query."""
+    thread = (
+        Thread.objects.defer("search_vector").select_related("category", "author")
+        .annotate(tag_names=ArrayAgg("tags__name", distinct=True, filter=Q(tags__isnull=False), default=Value([])))
+        .get(pk=thread_id)
+    )
+    thread.tag_list = [Tag(name=name) for name in sorted(thread.tag_names)]
+    return thread
 
 
 @dataclass
@@ -195,10 +202,7 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
         liked = set(
             Reaction.objects.filter(member=member, post__in=posts, kind=Reaction.Kind.LIKE).values_list("post_id", flat=True)
         )
-        is_watching = Subscription.objects.filter(member=member, thread=thread).exists()
-        last_read = (
-            ReadState.objects.filter(member=member, thread=thread).values_list("last_read_number", flat=True).first() or 0
-        )
+        is_watching, last_read = _watch_and_read_state(thread, member)
     for post in posts:
         post.liked_by_me = post.pk in liked
         post.is_unread = member.is_authenticated and post.number > last_read
@@ -208,6 +212,15 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
         accepted = Post.objects.defer("search_vector").select_related("author").filter(pk=thread.accepted_answer_id).first()
     return ThreadPage(thread=thread, posts=posts, accepted_answer=accepted, number=page, page_count=thread.page_count,
                       is_watching=is_watching, last_read_number=last_read)
+
+
+def _watch_and_read_state(thread: Thread, member) -> tuple[bool, int]:
+    """Whether the member watches the thread and how far they read it, in one query."""
+    watching, last_read = Thread.objects.filter(pk=thread.pk).values_list(
+        Exists(Subscription.objects.filter(member=member, thread=OuterRef("pk"))),
+        Subquery(ReadState.objects.filter(member=member, thread=OuterRef("pk")).values("last_read_number")[:1]),
+    ).get()
+    return watching, last_read or 0
 
 
 def page_of_post_number(number: int) -> int:
@@ -296,8 +309,10 @@ def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
 
 
 
-@dataclass
+@dataclass(frozen=True)
 class PostFacts:
+    """What other apps need to know about a post (loyalty: what it earns), without touching forum models themselves."""
+
     post_id: int
     author_id: int
     thread_id: int
@@ -305,20 +320,26 @@ class PostFacts:
     category_id: int
     is_newcomer_thread: bool
     is_deleted: bool
+    is_hidden: bool
+    # Seen by everyone: not deleted, not hidden, in a thread that is not deleted.
+    is_visible: bool
+    is_accepted_answer: bool
+    # The thread's first response: its earliest reply not deleted, not hidden and not by the thread's author.
+    is_first_response: bool
 
 
 def post_facts(post_id: int) -> PostFacts | None:
-    """What other apps need to know about a post, without touching forum models themselves."""
-    row = (
-        Post.objects.filter(pk=post_id)
-        .values_list("pk", "author_id", "thread_id", "number", "thread__category_id", "thread__is_newcomer_thread", "is_deleted")
-        .first()
-    )
-    return PostFacts(*row) if row else None
+    return facts_of_posts([post_id]).get(post_id)
+
+
+def _count_of(queryset: QuerySet, expression) -> Coalesce:
+    """A scalar subquery: `expression` aggregated over all of `queryset`, 0 when it is empty."""
+    grouped = queryset.order_by().annotate(everything=Value(1)).values("everything").annotate(total=expression).values("total")
+    return Coalesce(Subquery(grouped[:1]), 0)
 
 
 def member_activity(member_id: int) -> dict[str, int]:
-    """Counts that trust tiers and badges are computed from, in four queries."""
+    """Counts that trust tiers and badges are computed from, in two queries."""
     posts = Post.objects.filter(author_id=member_id, is_deleted=False, thread__is_deleted=False)
     counts = posts.aggregate(
         posts=Count("id"),
@@ -327,9 +348,13 @@ def member_activity(member_id: int) -> dict[str, int]:
         likes_received=Coalesce(Sum("like_count"), 0),
         best_post_likes=Coalesce(Max("like_count"), 0),
     )
-    counts["likes_given"] = Reaction.objects.filter(member_id=member_id).count()
-    counts["accepted_answers"] = Thread.objects.filter(accepted_answer__author_id=member_id, is_deleted=False).count()
-    counts["posts_read"] = ReadState.objects.filter(member_id=member_id).aggregate(n=Coalesce(Sum("last_read_number"), 0))["n"]
+    # The other three counts ride on the member's own row, as scalar subqueries of one statement.
+    likes_given, accepted_answers, posts_read = get_user_model().objects.filter(pk=member_id).values_list(
+        _count_of(Reaction.objects.filter(member_id=member_id), Count("id")),
+        _count_of(Thread.objects.filter(accepted_answer__author_id=member_id, is_deleted=False), Count("id")),
+        _count_of(ReadState.objects.filter(member_id=member_id), Sum("last_read_number")),
+    ).first() or (0, 0, 0)
+    counts.update(likes_given=likes_given, accepted_answers=accepted_answers, posts_read=posts_read)
     return counts
 
 
@@ -343,3 +368,95 @@ def accepted_answers_by_tag(member_id: int) -> dict[str, int]:
         .values_list("tags__name").annotate(n=Count("id")).filter(tags__name__isnull=False)
     )
     return dict(rows)
+
+
+# What the loyalty app reads to know what posts earn (it never reads forum tables itself).
+
+
+def _first_response_post_id(thread_id, thread_author_id) -> Subquery:
+    """The thread's first response, as forums.services._refresh_first_response defines it: its earliest
+    reply (by number) not deleted, not hidden and not by the thread's author. One range of the (thread, number) index."""
+    return Subquery(
+        Post.objects.filter(thread_id=thread_id, number__gt=1, is_deleted=False, is_hidden=False)
+        .exclude(author_id=thread_author_id)
+        .order_by("number")
+        .values("pk")[:1]
+    )
+
+
+def _facts(posts: QuerySet[Post]) -> list[PostFacts]:
+    rows = posts.annotate(
+        first_response_id=_first_response_post_id(OuterRef("thread_id"), OuterRef("thread__author_id")),
+    ).values_list(
+        "pk", "author_id", "thread_id", "number", "thread__category_id", "thread__is_newcomer_thread", "is_deleted", "is_hidden",
+        "thread__is_deleted", "thread__accepted_answer_id", "first_response_id",
+    )
+    return [
+        PostFacts(post_id=pk, author_id=author_id, thread_id=thread_id, number=number, category_id=category_id,
+                  is_newcomer_thread=is_newcomer_thread, is_deleted=is_deleted, is_hidden=is_hidden,
+                  is_visible=not (is_deleted or is_hidden or thread_deleted), is_accepted_answer=accepted_id == pk,
+                  is_first_response=first_response_id == pk)
+        for (pk, author_id, thread_id, number, category_id, is_newcomer_thread, is_deleted, is_hidden, thread_deleted, accepted_id,
+             first_response_id) in rows
+    ]
+
+
+def facts_of_posts(post_ids) -> dict[int, PostFacts]:
+    """PostFacts for many posts in one query (the award log checks a batch of a thousand at once)."""
+    return {facts.post_id: facts for facts in _facts(Post.objects.filter(pk__in=list(post_ids)))}
+
+
+def facts_of_posts_by(author_ids) -> list[PostFacts]:
+    """PostFacts of every post these members wrote (for recomputing their points from the posts)."""
+    return _facts(Post.objects.filter(author_id__in=list(author_ids)))
+
+
+def likers_of(post_id: int) -> set[int]:
+    return set(Reaction.objects.filter(post_id=post_id, kind=Reaction.Kind.LIKE).values_list("member_id", flat=True))
+
+
+def has_liked(*, post_id: int, member_id: int) -> bool:
+    return Reaction.objects.filter(post_id=post_id, member_id=member_id, kind=Reaction.Kind.LIKE).exists()
+
+
+def likes_on_posts_by(author_ids) -> list[tuple[int, int]]:
+    """(post id, liker id) for every like on these members' posts."""
+    return list(Reaction.objects.filter(post__author_id__in=list(author_ids), kind=Reaction.Kind.LIKE).values_list("post_id", "member_id"))
+
+
+def thread_post_ids(thread_id: int) -> list[int]:
+    return list(Post.objects.filter(thread_id=thread_id).order_by("number").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class FirstResponse:
+    """Who gave a thread its first response now (None for both when nobody has)."""
+
+    thread_id: int
+    category_id: int
+    is_newcomer_thread: bool
+    is_thread_deleted: bool
+    post_id: int | None
+    responder_id: int | None
+
+
+def _with_first_response(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    return threads.annotate(first_response_id=_first_response_post_id(OuterRef("pk"), OuterRef("author_id"))).annotate(
+        responder_id=Subquery(Post.objects.filter(pk=OuterRef("first_response_id")).values("author_id")[:1]),
+    )
+
+
+def _first_responses(threads: QuerySet[Thread]) -> list[FirstResponse]:
+    rows = threads.values_list("pk", "category_id", "is_newcomer_thread", "is_deleted", "first_response_id", "responder_id")
+    return [FirstResponse(*row) for row in rows]
+
+
+def first_response_of(thread_id: int) -> FirstResponse | None:
+    found = _first_responses(_with_first_response(Thread.objects.filter(pk=thread_id)))
+    return found[0] if found else None
+
+
+def newcomer_first_responses(responder_ids) -> list[FirstResponse]:
+    """First responses by these members in newcomer threads that are not deleted."""
+    threads = _with_first_response(Thread.objects.filter(is_newcomer_thread=True, is_deleted=False))
+    return _first_responses(threads.filter(responder_id__in=list(responder_ids)))

@@ -334,9 +334,14 @@ def post_delete(*, post: Post, member) -> Post:
 
 
 def like_add(*, post: Post, member) -> bool:
-    """Like a post once; returns False when it was already liked (nothing changes)."""
+    """Like a post once; returns False when it was already liked (nothing changes). A post deleted or
+    hidden meanwhile is refused. The thread's row lock comes first, as in post_delete and post_hide,
+    so a like and a delete never wait on each other in opposite orders."""
     try:
         with transaction.atomic():
+            _lock_thread(post.thread_id)
+            if Post.objects.filter(pk=post.pk).filter(Q(is_deleted=True) | Q(is_hidden=True)).exists():
+                raise ValidationError(_("This post was removed or hidden meanwhile, so it cannot be liked."), code="gone")
             Reaction.objects.create(post=post, member=member, kind=Reaction.Kind.LIKE, created_at=timezone.now())
             Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
             Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") + 1)
@@ -347,14 +352,20 @@ def like_add(*, post: Post, member) -> bool:
 
 
 def like_remove(*, post: Post, member) -> bool:
+    """Take a like back; False when there was none. A deleted post's likes already left the thread's count."""
     with transaction.atomic():
+        _lock_thread(post.thread_id)
         deleted, _detail = Reaction.objects.filter(post=post, member=member, kind=Reaction.Kind.LIKE).delete()
         if not deleted:
             return False
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
-        Thread.objects.filter(pk=post.thread_id).update(like_count=F("like_count") - 1)
+        Thread.objects.filter(pk=post.thread_id, posts__pk=post.pk, posts__is_deleted=False).update(like_count=F("like_count") - 1)
         _send_after_commit(signals.reaction_removed, post_id=post.pk, member_id=member.pk, author_id=post.author_id)
     return True
+
+
+def _lock_thread(thread_id: int) -> None:
+    list(Thread.objects.select_for_update().filter(pk=thread_id).values_list("pk", flat=True))
 
 
 def thread_watch(*, thread: Thread, member) -> None:

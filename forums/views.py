@@ -281,9 +281,12 @@ def post_like(request, post_id):
         raise Http404
     permissions.check_can_like_post(request.user, post)
     wants_like = request.POST.get("action", "like") != "unlike"
-    changed = services.like_add(post=post, member=request.user) if wants_like else services.like_remove(post=post, member=request.user)
     note = ""
-    if not changed:
+    try:
+        changed = services.like_add(post=post, member=request.user) if wants_like else services.like_remove(post=post, member=request.user)
+    except ValidationError as error:
+        changed, note = False, " ".join(error.messages)
+    if not changed and not note:
         note = _("You already like this post.") if wants_like else _("You had not liked this post.")
     post.refresh_from_db(fields=["like_count"])
     post.liked_by_me, post.can_like = wants_like, True

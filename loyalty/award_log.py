@@ -2,9 +2,14 @@
 
 Posting appends one small event to a Redis list (after commit) and makes sure a drain job is on its
 way (at most one Celery message a second). The drain job, in the Celery worker, writes up to a
-thousand events to the ledger in one statement and only then trims them from the log, so a crash
+thousand events to the ledger in one transaction and only then trims them from the log, so a crash
 re-reads them and the ledger's unique key makes the second write a no-op. If Redis cannot take an
 event, it is kept in PostgreSQL as a pending job (community.jobs) and sent again later.
+
+An event is only a hint: what is written is what loyalty.earnings says the post earns when the batch
+is written. The batch takes its members' account locks (and the first-reply locks of its threads)
+first, then reads the posts in one query, so a post hidden or deleted before that earns nothing, and
+a hide that commits after it finds the grant under the same lock and takes it back (loyalty.awards).
 """
 
 import json
@@ -17,7 +22,8 @@ from django.core.cache import cache as django_cache
 from django.db import connection, transaction
 
 from community.jobs import send_now
-from loyalty.ledger import rule_for
+from forums.selectors import facts_of_posts
+from loyalty import earnings, ledger
 from loyalty.models import Reason, StandingCheck
 
 logger = logging.getLogger(__name__)
@@ -25,8 +31,6 @@ LOG_KEY = "loyalty:award-log"
 DRAIN_SCHEDULED_KEY = "loyalty:award-log:drain-scheduled"
 DRAIN_LOCK_KEY = "loyalty:award-log:drain-lock"
 BATCH = 1_000
-# Reasons that go through the log: frequent and without a daily cap.
-LOGGED_REASONS = {Reason.THREAD_STARTED, Reason.REPLY_POSTED, Reason.FIRST_REPLY_TO_NEWCOMER}
 # Awards worth checking tier and badges at once rather than at the next 30 s sweep.
 CHECK_AT_ONCE = {Reason.FIRST_REPLY_TO_NEWCOMER}
 
@@ -55,51 +59,59 @@ def schedule_drain() -> None:
         send_now("loyalty.drain_award_log", [])
 
 
+# Entries and account totals in one statement; the accounts are locked already (write_batch).
 _BATCH_SQL = """
     WITH incoming AS (
         SELECT * FROM unnest(%(members)s::bigint[], %(amounts)s::int[], %(reasons)s::text[], %(types)s::text[],
-                             %(sources)s::text[], %(categories)s::bigint[], %(posts)s::bigint[])
-            AS e(member_id, amount, reason, source_type, source_id, category_id, post_id)
+                             %(sources)s::text[], %(categories)s::bigint[])
+            AS e(member_id, amount, reason, source_type, source_id, category_id)
     ), fresh AS (
         INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
-        SELECT member_id, amount, reason, source_type, source_id, category_id, now() FROM incoming i
-        -- a post hidden before its award is written earns nothing (see ledger.award)
-        WHERE NOT EXISTS (SELECT 1 FROM forums_post p WHERE p.id = i.post_id AND p.is_deleted)
+        SELECT member_id, amount, reason, source_type, source_id, category_id, now() FROM incoming
         ON CONFLICT (member_id, reason, source_type, source_id) DO NOTHING
         RETURNING member_id, amount, reason
     ), totals AS (
         SELECT member_id, sum(amount) AS amount, bool_or(reason = ANY(%(at_once)s::text[])) AS check_now
         FROM fresh GROUP BY member_id
     ), accounts AS (
-        INSERT INTO loyalty_loyaltyaccount AS account (member_id, balance, lifetime_points, score_90d, tier_set_by_manager, updated_at)
-        SELECT member_id, amount, amount, amount, false, now() FROM totals ORDER BY member_id
-        ON CONFLICT (member_id) DO UPDATE SET
-            balance = account.balance + EXCLUDED.balance,
-            lifetime_points = account.lifetime_points + EXCLUDED.lifetime_points,
-            score_90d = account.score_90d + EXCLUDED.score_90d,
-            updated_at = EXCLUDED.updated_at
-        RETURNING member_id
+        UPDATE loyalty_loyaltyaccount AS account SET
+            balance = account.balance + t.amount,
+            lifetime_points = account.lifetime_points + t.amount,
+            score_90d = account.score_90d + t.amount,
+            updated_at = now()
+        FROM totals t WHERE account.member_id = t.member_id
+        RETURNING account.member_id
     )
     SELECT t.member_id, t.check_now FROM totals t JOIN accounts a USING (member_id)
 """
 
 
 def write_batch(events: list[list]) -> list[tuple[int, bool]]:
-    """Write events to the ledger in one statement; returns (member id, check at once?) for members who gained points."""
+    """Write what is still due of these events in one transaction; returns (member id, check at once?) for members who gained points."""
     rows = []
     for member_id, reason, source_type, source_id, category_id, post_id in events:
-        rule = rule_for(reason)
-        if rule is not None and rule.is_active and rule.amount > 0:
-            rows.append((member_id, rule.amount, reason, source_type, source_id, category_id, post_id))
+        rule = ledger.rule_for(reason)
+        if reason in earnings.LOGGED_REASONS and post_id is not None and rule is not None and rule.is_active and rule.amount > 0:
+            rows.append((earnings.Claim(member_id, reason, source_type, str(source_id)), rule.amount, category_id, int(post_id)))
     if not rows:
         return []
-    columns = list(zip(*rows, strict=True))
-    params = {"members": list(columns[0]), "amounts": list(columns[1]), "reasons": list(columns[2]), "types": list(columns[3]),
-              "sources": list(columns[4]), "categories": list(columns[5]), "posts": list(columns[6]),
-              "at_once": sorted(CHECK_AT_ONCE)}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_BATCH_SQL, params)
-        gained = cursor.fetchall()
+    with transaction.atomic():
+        # Locks first, in a fixed order (threads, then members), then the posts as they are now.
+        ledger.lock_first_replies(int(claim.source_id) for claim, _amount, _category, _post in rows
+                                  if claim.reason == Reason.FIRST_REPLY_TO_NEWCOMER)
+        ledger.lock_accounts(claim.member_id for claim, _amount, _category, _post in rows)
+        facts = facts_of_posts({post_id for _claim, _amount, _category, post_id in rows})
+        due = [(claim, amount, category_id) for claim, amount, category_id, post_id in rows
+               if earnings.logged_event_earns(claim, facts.get(post_id))]
+        if not due:
+            return []
+        claims, amounts, categories = zip(*due, strict=True)
+        params = {"members": [c.member_id for c in claims], "amounts": list(amounts), "reasons": [c.reason for c in claims],
+                  "types": [c.source_type for c in claims], "sources": [c.source_id for c in claims], "categories": list(categories),
+                  "at_once": sorted(CHECK_AT_ONCE)}
+        with connection.cursor() as cursor:
+            cursor.execute(_BATCH_SQL, params)
+            gained = cursor.fetchall()
         StandingCheck.objects.bulk_create([StandingCheck(member_id=member_id) for member_id, _now in gained], ignore_conflicts=True)
     return gained
 

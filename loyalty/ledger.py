@@ -1,7 +1,10 @@
-"""The points ledger: award, reverse, rebuild. Idempotent by the ledger's unique key; accounts move in the same transaction."""
+"""The points ledger: grant, settle (reverse and restore), spend, rebuild. Append-only, idempotent by its unique key;
+accounts move in the same transaction, under the account's row lock."""
 
 import logging
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loyalty.defaults import EARNING_RULES
+from loyalty.earnings import Claim, Due
 from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
 
 logger = logging.getLogger(__name__)
@@ -41,95 +45,119 @@ def forget_rules() -> None:
     _rules_cache["at"] = 0.0
 
 
+def lock_accounts(member_ids: Iterable[int]) -> dict[int, LoyaltyAccount]:
+    """The members' account rows, created if needed and locked until the transaction ends. Always
+    taken in member order, so two transactions locking several accounts never deadlock."""
+    ids = sorted(set(member_ids))
+    existing = set(LoyaltyAccount.objects.filter(member_id__in=ids).values_list("member_id", flat=True))
+    if len(existing) < len(ids):  # inserting a thousand rows that are there already is most of a batch's cost
+        LoyaltyAccount.objects.bulk_create([LoyaltyAccount(member_id=m) for m in ids if m not in existing], ignore_conflicts=True)
+    locked = LoyaltyAccount.objects.select_for_update().filter(member_id__in=ids).order_by("member_id")
+    return {account.member_id: account for account in locked}
+
+
 def locked_account(member_id: int) -> LoyaltyAccount:
     """The member's account row, created if needed and locked until the transaction ends."""
-    LoyaltyAccount.objects.bulk_create([LoyaltyAccount(member_id=member_id)], ignore_conflicts=True)
-    return LoyaltyAccount.objects.select_for_update().get(member_id=member_id)
+    return lock_accounts([member_id])[member_id]
 
 
-# Entry and account in one statement: the hot path of the award pipeline (uncapped rules). A post's
-# award is skipped once the post is hidden: hiding commits before its reversal job is sent, so an
-# award either lands before the hide (and is reversed) or sees the hidden post and gives nothing.
-_AWARD_SQL = """
-    WITH entry AS (
-        INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
-        SELECT %(member)s, %(amount)s, %(reason)s, %(source_type)s, %(source_id)s, %(category)s, %(now)s
-        WHERE NOT EXISTS (SELECT 1 FROM forums_post WHERE id = %(post)s AND is_deleted)
-        ON CONFLICT (member_id, reason, source_type, source_id) DO NOTHING
-        RETURNING id, member_id, amount
-    )
-    INSERT INTO loyalty_loyaltyaccount AS account (member_id, balance, lifetime_points, score_90d, tier_set_by_manager, updated_at)
-    SELECT member_id, amount, amount, amount, false, %(now)s FROM entry
-    ON CONFLICT (member_id) DO UPDATE SET
-        balance = account.balance + EXCLUDED.balance,
-        lifetime_points = account.lifetime_points + EXCLUDED.lifetime_points,
-        score_90d = account.score_90d + EXCLUDED.score_90d,
-        updated_at = EXCLUDED.updated_at
-    RETURNING (SELECT id FROM entry)
-"""
+# Transaction-scoped advisory locks, one per thread, taken before any account row: whoever writes a
+# thread's first-reply bonus (the award log, a settle) holds it, so the bonus moves between members
+# one writer at a time. The first number says what is locked, so the keys are nobody else's.
+_FIRST_REPLY_LOCK = 0x4C59  # "LY"
 
 
-def award(*, member_id: int, reason: str, source_type: str, source_id, category_id: int | None = None,
-          amount: int | None = None) -> PointsEntry | None:
-    """Give the points a rule says (or `amount`) once per (member, reason, source); None if nothing was given."""
-    rule = rule_for(reason)
+def lock_first_replies(thread_ids: Iterable[int]) -> None:
+    with connection.cursor() as cursor:
+        for thread_id in sorted(set(thread_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_FIRST_REPLY_LOCK, thread_id % 2**31])
+
+
+def first_reply_holders(thread_id: int) -> set[int]:
+    """Members ever granted this thread's first-reply bonus (some may have lost it since)."""
+    return set(PointsEntry.objects.filter(reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread", source_id=str(thread_id))
+               .values_list("member_id", flat=True))
+
+
+def claims_held(member_ids: Iterable[int], where: Q) -> dict[Claim, list[PointsEntry]]:
+    """The members' ledger rows matching `where`, by the claim each belongs to."""
+    held: dict[Claim, list[PointsEntry]] = defaultdict(list)
+    for entry in PointsEntry.objects.filter(where, member_id__in=list(member_ids)).order_by("id"):
+        held[Claim.of_entry(entry.member_id, entry.reason, entry.source_type, entry.source_id)].append(entry)
+    return held
+
+
+def settle(accounts: dict[int, LoyaltyAccount], dues: Iterable[Due], held: dict[Claim, list[PointsEntry]]) -> list[PointsEntry]:
+    """Append what brings each claim to what it is due now: its grant, or a correction of the difference.
+
+    The caller holds the accounts' locks and read `dues` and `held` after taking them, so no other
+    writer moves these claims before it commits; running it again finds nothing to do.
+    """
+    now = timezone.now()
+    written = []
+    for due in dues:
+        entry = _settle_claim(accounts[due.claim.member_id], due, held.get(due.claim, []), now)
+        if entry is not None:
+            written.append(entry)
+    return written
+
+
+def _settle_claim(account: LoyaltyAccount, due: Due, rows: list[PointsEntry], now) -> PointsEntry | None:
+    claim = due.claim
+    grant = next((row for row in rows if claim.is_grant(row.reason, row.source_type)), None)
+    if grant is None:
+        return _grant(account, claim, category_id=due.category_id, now=now) if due.earns else None
+    change = (grant.amount if due.earns else 0) - sum(row.amount for row in rows)
+    if change < 0:
+        if due.lost_by is None:
+            return None  # kept once given
+        # Never below a zero balance: what the member has already spent is taken by a later settle, once they have it.
+        change = -min(-change, account.balance)
+    if change == 0:
+        return None
+    source_type, source_id = claim.correction_key(len(rows))  # the grant and n-1 corrections so far: this is the n-th
+    return _write(account, PointsEntry(member_id=claim.member_id, amount=change, reason=due.lost_by if change < 0 else Reason.RESTORED,
+                                       source_type=source_type, source_id=source_id, category_id=grant.category_id, created_at=now))
+
+
+def _grant(account: LoyaltyAccount, claim: Claim, *, category_id: int | None, now, amount: int | None = None) -> PointsEntry | None:
+    """A claim's first entry: the rule's amount (or `amount`), within the rule's daily cap. A capped grant is
+    written even when the cap leaves nothing, so the claim keeps that verdict when it is settled again."""
+    rule = rule_for(claim.reason)
     if amount is None:
         if rule is None or not rule.is_active:
             return None
         amount = rule.amount
-    now = timezone.now()
-    if rule is None or rule.daily_cap is None:
-        if amount <= 0:
-            return None
-        params = {"member": member_id, "amount": amount, "reason": reason, "source_type": source_type,
-                  "source_id": str(source_id), "category": category_id, "now": now,
-                  "post": int(source_id) if source_type == "post" else None}
-        with connection.cursor() as cursor:
-            cursor.execute(_AWARD_SQL, params)
-            row = cursor.fetchone()
-        if row is None or row[0] is None:
-            return None  # already awarded: this delivery is a repeat
-        return PointsEntry(pk=row[0], member_id=member_id, amount=amount, reason=reason, source_type=source_type,
-                           source_id=str(source_id), category_id=category_id, created_at=now)
-    # Capped rules need the day's total under the account lock.
-    with transaction.atomic():
-        account = locked_account(member_id)
-        if rule is not None and rule.daily_cap is not None:
-            start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-            earned_today = PointsEntry.objects.filter(member_id=member_id, reason=reason, created_at__gte=start_of_day).aggregate(
-                total=Coalesce(Sum("amount"), 0))["total"]
-            amount = min(amount, rule.daily_cap - earned_today)
-        if amount <= 0:
-            return None
-        try:
-            with transaction.atomic():
-                entry = PointsEntry.objects.create(member_id=member_id, amount=amount, reason=reason, source_type=source_type,
-                                                   source_id=str(source_id), category_id=category_id, created_at=now)
-        except IntegrityError:
-            return None  # already awarded: this delivery is a repeat
+    if rule is not None and rule.daily_cap is not None:
+        start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        earned_today = PointsEntry.objects.filter(member_id=claim.member_id, reason=claim.reason, created_at__gte=start_of_day).aggregate(
+            total=Coalesce(Sum("amount"), 0))["total"]
+        amount = max(0, min(amount, rule.daily_cap - earned_today))
+    elif amount <= 0:
+        return None
+    return _write(account, PointsEntry(member_id=claim.member_id, amount=amount, reason=claim.reason, source_type=claim.source_type,
+                                       source_id=claim.source_id, category_id=category_id, created_at=now))
+
+
+def _write(account: LoyaltyAccount, entry: PointsEntry) -> PointsEntry | None:
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+    except IntegrityError:
+        return None  # written already: this delivery is a repeat
+    if entry.amount:
         _apply(account, entry)
     return entry
 
 
-def reverse(*, member_id: int, original_reason: str, reversal_reason: str, source_type: str, source_id) -> PointsEntry | None:
-    """Take back what an award gave (as a negative entry of its own reason), never below a zero balance."""
+def award(*, member_id: int, reason: str, source_type: str, source_id, category_id: int | None = None,
+          amount: int | None = None) -> PointsEntry | None:
+    """Grant a claim once: the rule's amount (or `amount`), within its daily cap; None if nothing was written.
+    For what is kept once given (see loyalty.earnings); what follows a source is settled (loyalty.awards)."""
     with transaction.atomic():
         account = locked_account(member_id)
-        original = PointsEntry.objects.filter(member_id=member_id, reason=original_reason, source_type=source_type,
-                                              source_id=str(source_id)).first()
-        if original is None or original.amount <= 0:
-            return None
-        amount = min(original.amount, account.balance)
-        try:
-            with transaction.atomic():
-                # The reversal's source names what it reverses, so one post's several awards each reverse once.
-                entry = PointsEntry.objects.create(member_id=member_id, amount=-amount, reason=reversal_reason,
-                                                   source_type=f"{source_type}/{original_reason}"[:40], source_id=str(source_id),
-                                                   category_id=original.category_id, created_at=timezone.now())
-        except IntegrityError:
-            return None
-        _apply(account, entry)
-    return entry
+        return _grant(account, Claim(member_id, reason, source_type, str(source_id)), category_id=category_id,
+                      now=timezone.now(), amount=amount)
 
 
 def spend(*, account: LoyaltyAccount, amount: int, source_type: str, source_id) -> PointsEntry:
@@ -170,7 +198,7 @@ def rebuild_accounts(*, fix: bool = True) -> list[Drift]:
     expected = {row["member_id"]: row for row in totals}
     drifts = []
     with transaction.atomic():
-        accounts = {a.member_id: a for a in LoyaltyAccount.objects.select_for_update()}
+        accounts = {a.member_id: a for a in LoyaltyAccount.objects.select_for_update().order_by("member_id")}
         for member_id in set(expected) - set(accounts):
             accounts[member_id] = LoyaltyAccount.objects.create(member_id=member_id)
         for member_id, account in accounts.items():

@@ -16,10 +16,12 @@ class Reason(models.TextChoices):
     EVENT_ATTENDED = "event_attended", _("Event attended")
     PROFILE_COMPLETED = "profile_completed", _("Profile completed")
     CELEBRATION = "celebration", _("Celebration")
-    # Reversals: negative entries with reasons of their own.
+    # Corrections (loyalty.earnings): negative when a source stops earning, positive when it earns again.
     POST_HIDDEN = "post_hidden", _("Post hidden or deleted")
     LIKE_REMOVED = "like_removed", _("Like removed")
     ANSWER_UNACCEPTED = "answer_unaccepted", _("Answer un-accepted")
+    FIRST_REPLY_LOST = "first_reply_lost", _("No longer the first reply to a newcomer")
+    RESTORED = "restored", _("Points restored")
     REDEMPTION = "redemption", _("Reward redeemed")
 
 
@@ -55,7 +57,11 @@ class LoyaltyAccount(models.Model):
 
 
 class PointsEntry(models.Model):
-    """One append-only ledger row. The unique key makes an award that runs twice a no-op."""
+    """One append-only ledger row. The unique key makes an award that runs twice a no-op.
+
+    An earning's first entry is keyed by its claim (member, reason, source); the corrections that
+    follow it are keyed (member, correction reason, "<source_type>/<reason>", "<source_id>[#n]"): see loyalty.earnings.
+    """
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_entries")
     amount = models.IntegerField()
@@ -74,6 +80,8 @@ class PointsEntry(models.Model):
             models.Index(fields=["member", "-created_at"], name="loyalty_entry_member"),
             models.Index(fields=["created_at"], name="loyalty_entry_created"),
             models.Index(fields=["member", "reason", "created_at"], name="loyalty_entry_daily_cap"),
+            # Who holds a claim on a source (a thread's first-reply bonus moves between members).
+            models.Index(fields=["source_type", "source_id"], name="loyalty_entry_source"),
         ]
         verbose_name_plural = "points entries"
 

@@ -1,4 +1,4 @@
-"""Domain signals become award jobs: posting only enqueues (after commit, ids only)."""
+"""Domain signals become award jobs: posting only enqueues (after commit, ids only); the jobs settle from the source rows."""
 
 from functools import partial
 
@@ -16,7 +16,8 @@ def _log_after_commit(**event) -> None:
     transaction.on_commit(partial(award_log.append, **event))
 
 
-# The busiest awards go through the award log (loyalty.award_log); the signals carry all they need.
+# The busiest awards go through the award log (loyalty.award_log); what it writes is checked against
+# the post as it is then, so these events are hints, not verdicts. What each earns: loyalty.earnings.
 @receiver(signals.thread_created, dispatch_uid="loyalty.thread_created")
 def on_thread_created(sender, *, post_id, author_id, category_id, **kwargs):
     _log_after_commit(member_id=author_id, reason=Reason.THREAD_STARTED, source_type="post", source_id=post_id,
@@ -50,6 +51,17 @@ def on_reaction_removed(sender, *, post_id, member_id, **kwargs):
 @receiver(signals.post_hidden, dispatch_uid="loyalty.post_hidden")
 def on_post_hidden(sender, *, post_id, **kwargs):
     enqueue_on_commit(tasks.post_hidden, post_id)
+
+
+@receiver(signals.post_unhidden, dispatch_uid="loyalty.post_unhidden")
+def on_post_unhidden(sender, *, post_id, **kwargs):
+    enqueue_on_commit(tasks.post_unhidden, post_id)
+
+
+@receiver(signals.first_response_changed, dispatch_uid="loyalty.first_response_changed")
+def on_first_response_changed(sender, *, thread_id, **kwargs):
+    # Who holds the bonus now is read back from the thread, not taken from the signal.
+    enqueue_on_commit(tasks.first_response_changed, thread_id)
 
 
 @receiver(signals.answer_accepted, dispatch_uid="loyalty.answer_accepted")

@@ -23,7 +23,8 @@ def account_of(member) -> LoyaltyAccount:
 
 def ledger_page(member, *, page: int) -> tuple[list[PointsEntry], bool]:
     start = (page - 1) * LEDGER_PER_PAGE
-    rows = list(PointsEntry.objects.filter(member=member).order_by("-created_at", "-id")[start:start + LEDGER_PER_PAGE + 1])
+    # A capped grant the day's cap left at 0 is a verdict kept for the ledger, not a line to show.
+    rows = list(PointsEntry.objects.filter(member=member).exclude(amount=0).order_by("-created_at", "-id")[start:start + LEDGER_PER_PAGE + 1])
     return rows[:LEDGER_PER_PAGE], len(rows) > LEDGER_PER_PAGE
 
 

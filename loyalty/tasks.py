@@ -1,4 +1,4 @@
-"""Award jobs fed by domain signals. Each takes ids; the ledger's unique key makes a second run a no-op."""
+"""Award jobs fed by domain signals. Each takes ids and settles from the source rows, so a second run is a no-op."""
 
 import logging
 
@@ -13,9 +13,8 @@ from community.jobs import job
 from community.members.models import Tier
 from community.notifications.models import Kind
 from community.notifications.services import notify
-from forums.selectors import post_facts
-from loyalty import award_log, badges, ledger, tiers
-from loyalty.models import Kudos, Reason, StandingCheck
+from loyalty import award_log, awards, badges, ledger, tiers
+from loyalty.models import Kudos, StandingCheck
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -75,59 +74,54 @@ def award_one(member_id: int, reason: str, source_type: str, source_id: str, cat
     award_log.write_batch([[member_id, reason, source_type, source_id, category_id, post_id]])
 
 
+# Every job below settles a source (loyalty.awards): it reads the source back rather than trusting the
+# signal, so a late, repeated or out-of-order delivery changes nothing that is already right.
+
+
 @job(name="loyalty.like_received")
 def like_received(post_id: int, liker_id: int) -> None:
-    facts = post_facts(post_id)
-    if facts is None or facts.is_deleted or facts.author_id == liker_id:
-        return
-    ledger.award(member_id=facts.author_id, reason=Reason.LIKE_RECEIVED, source_type="like", source_id=f"{post_id}:{liker_id}",
-                 category_id=facts.category_id)
-    refresh_standing(facts.author_id)
-    refresh_standing(liker_id)
+    facts = awards.settle_like(post_id, liker_id)
+    if facts is not None:
+        refresh_standing(facts.author_id)
+        refresh_standing(liker_id)
 
 
 @job(name="loyalty.like_removed")
 def like_removed(post_id: int, liker_id: int) -> None:
-    facts = post_facts(post_id)
-    if facts is None:
-        return
-    ledger.reverse(member_id=facts.author_id, original_reason=Reason.LIKE_RECEIVED, reversal_reason=Reason.LIKE_REMOVED,
-                   source_type="like", source_id=f"{post_id}:{liker_id}")
+    awards.settle_like(post_id, liker_id)
 
 
 @job(name="loyalty.post_hidden")
 def post_hidden(post_id: int) -> None:
-    """Whatever a post earned goes back when it is hidden or deleted."""
-    facts = post_facts(post_id)
-    if facts is None:
-        return
-    for reason, source_type, source_id in (
-        (Reason.THREAD_STARTED, "post", post_id),
-        (Reason.REPLY_POSTED, "post", post_id),
-        (Reason.ANSWER_ACCEPTED, "post", post_id),
-    ):
-        ledger.reverse(member_id=facts.author_id, original_reason=reason, reversal_reason=Reason.POST_HIDDEN,
-                       source_type=source_type, source_id=source_id)
+    """Hidden or deleted: whatever the post earned goes back, its likes, answer and first-reply bonus included."""
+    awards.settle_shown_or_hidden(post_id)
+
+
+@job(name="loyalty.post_unhidden")
+def post_unhidden(post_id: int) -> None:
+    """Shown again: what hiding took comes back."""
+    awards.settle_shown_or_hidden(post_id)
+
+
+@job(name="loyalty.first_response_changed")
+def first_response_changed(thread_id: int) -> None:
+    for entry in awards.settle_first_reply(thread_id):
+        if entry.amount > 0:
+            refresh_standing(entry.member_id, force=True)
 
 
 @job(name="loyalty.answer_accepted")
 def answer_accepted(post_id: int, previous_post_id: int | None = None) -> None:
-    facts = post_facts(post_id)
-    if facts is not None and not facts.is_deleted:
-        ledger.award(member_id=facts.author_id, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=post_id,
-                     category_id=facts.category_id)
-        refresh_standing(facts.author_id, force=True)
+    facts = awards.settle_post(post_id)
     if previous_post_id:
-        answer_unaccepted(previous_post_id)
+        awards.settle_post(previous_post_id)
+    if facts is not None:
+        refresh_standing(facts.author_id, force=True)
 
 
 @job(name="loyalty.answer_unaccepted")
 def answer_unaccepted(post_id: int) -> None:
-    facts = post_facts(post_id)
-    if facts is None:
-        return
-    ledger.reverse(member_id=facts.author_id, original_reason=Reason.ANSWER_ACCEPTED, reversal_reason=Reason.ANSWER_UNACCEPTED,
-                   source_type="post", source_id=post_id)
+    awards.settle_post(post_id)
 
 
 @job(name="loyalty.kudos_sent")
@@ -135,7 +129,7 @@ def kudos_sent(kudos_id: int) -> None:
     kudos = Kudos.objects.select_related("sender", "receiver").filter(pk=kudos_id).first()
     if kudos is None:
         return
-    ledger.award(member_id=kudos.receiver_id, reason=Reason.KUDOS_RECEIVED, source_type="kudos", source_id=kudos.pk)
+    awards.settle_kudos(kudos_id=kudos.pk, receiver_id=kudos.receiver_id)
     notify(recipient=kudos.receiver, kind=Kind.KUDOS, dedupe_key=f"kudos:{kudos.pk}", actor=kudos.sender, text=kudos.message)
     refresh_standing(kudos.sender_id, force=True)
 
@@ -143,9 +137,11 @@ def kudos_sent(kudos_id: int) -> None:
 @job(name="loyalty.profile_updated")
 def profile_updated(member_id: int) -> None:
     member = User.objects.filter(pk=member_id).select_related("profile").first()
-    profile = getattr(member, "profile", None) if member else None
-    if profile and member.display_name and profile.bio and profile.interests.exists():
-        ledger.award(member_id=member_id, reason=Reason.PROFILE_COMPLETED, source_type="member", source_id=member_id)
+    if member is None:
+        return
+    profile = getattr(member, "profile", None)
+    complete = bool(profile and member.display_name and profile.bio and profile.interests.exists())
+    awards.settle_profile(member_id=member_id, complete=complete)
 
 
 @job(name="loyalty.refresh_all_standing")

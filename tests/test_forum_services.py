@@ -293,3 +293,24 @@ def test_deleting_the_replies_of_a_deleted_thread_counts_them_once(member, other
     assert (thread.reply_count, thread.like_count, thread.last_posted_at, thread.last_poster_id) == (0, 0, thread.created_at, member.pk)
     assert (category.thread_count, category.post_count) == (0, 0)
     assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
+
+
+def test_unliking_a_deleted_post_leaves_the_thread_count_as_the_delete_left_it(member, other_member, category):
+    from forums.synchronize import synchronize_forums
+
+    thread = make_thread(author=member, category=category)
+    reply = make_reply(thread=thread, author=other_member)
+    services.like_add(post=reply, member=member)
+    services.post_delete(post=reply, member=other_member)
+    assert services.like_remove(post=reply, member=member)
+    assert Thread.objects.get(pk=thread.pk).like_count == 0
+    assert synchronize_forums()["threads"] == 0
+
+
+def test_a_hidden_or_deleted_post_cannot_be_liked(member, other_member, category):
+    thread = make_thread(author=member, category=category)
+    reply = make_reply(thread=thread, author=other_member)
+    services.post_hide(post=reply, reason="spam")
+    with pytest.raises(ValidationError):
+        services.like_add(post=reply, member=member)
+    assert Thread.objects.get(pk=thread.pk).like_count == 0

@@ -69,33 +69,66 @@ def test_first_reply_to_a_members_thread_earns_no_newcomer_bonus(member, expert,
     assert balance(expert) == 1
 
 
+def like(post, liker) -> None:
+    forum_services.like_add(post=post, member=liker)
+    tasks.like_received(post.pk, liker.pk)  # the job the like's signal enqueues
+
+
+def unlike(post, liker) -> None:
+    forum_services.like_remove(post=post, member=liker)
+    tasks.like_removed(post.pk, liker.pk)
+
+
 def test_likes_received_are_capped_at_twenty_a_day(member, category):
     posts = [make_thread(author=member, category=category, title=f"Thread {i}").posts.get() for i in range(5)]
     likers = [UserFactory() for _ in range(5)]
     for post in posts:
         for liker in likers:
-            tasks.like_received(post.pk, liker.pk)
+            like(post, liker)
     assert balance(member) == 20
-    assert PointsEntry.objects.filter(member=member, reason=Reason.LIKE_RECEIVED).count() == 20
+    # The five likes past the cap are granted 0 and keep that verdict.
+    assert PointsEntry.objects.filter(member=member, reason=Reason.LIKE_RECEIVED, amount=1).count() == 20
+    assert PointsEntry.objects.filter(member=member, reason=Reason.LIKE_RECEIVED, amount=0).count() == 5
+    first, capped = posts[0], posts[-1]
+    for post in (first, capped):
+        forum_services.post_hide(post=post, reason="spam")
+        tasks.post_hidden(post.pk)
+    assert balance(member) == 15
+    # Showing them again gives back what hiding took, though today's cap is reached: a restore is not new earning.
+    for post in (first, capped):
+        forum_services.post_unhide(post=post)
+        tasks.post_unhidden(post.pk)
+    own_points = 2 + 2  # never drained in this test, so granted by the settle
+    assert balance(member) == 20 + own_points
 
 
-def test_a_removed_like_takes_its_point_back(member, other_member, category):
+def test_a_removed_like_takes_its_point_back_and_a_like_given_again_restores_it(member, other_member, category):
     post = make_thread(author=member, category=category).posts.get()
-    tasks.like_received(post.pk, other_member.pk)
-    tasks.like_removed(post.pk, other_member.pk)
-    tasks.like_removed(post.pk, other_member.pk)
+    like(post, other_member)
+    unlike(post, other_member)
+    tasks.like_removed(post.pk, other_member.pk)  # delivered twice
     assert balance(member) == 0
+    like(post, other_member)
+    tasks.like_received(post.pk, other_member.pk)
+    assert balance(member) == 1
     assert list(PointsEntry.objects.filter(member=member).values_list("reason", "amount")) == [
-        (Reason.LIKE_RECEIVED, 1), (Reason.LIKE_REMOVED, -1)]
+        (Reason.LIKE_RECEIVED, 1), (Reason.LIKE_REMOVED, -1), (Reason.RESTORED, 1)]
 
 
-def test_a_hidden_post_takes_back_what_it_earned(member, other_member, newcomer, category):
+def test_liking_your_own_post_earns_nothing(member, category):
+    post = make_thread(author=member, category=category).posts.get()
+    like(post, member)
+    assert balance(member) == 0
+
+
+def test_a_deleted_post_takes_back_what_it_earned_answer_and_likes_included(member, other_member, newcomer, category):
     thread = make_thread(author=newcomer, category=category)
     reply = make_reply(thread=thread, author=other_member)
     ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk)
     forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
     tasks.answer_accepted(reply.pk)
-    assert balance(other_member) == 16
+    like(reply, member)
+    assert balance(other_member) == 1 + 15 + 1
     forum_services.post_delete(post=reply, member=other_member)
     tasks.post_hidden(reply.pk)
     assert balance(other_member) == 0
@@ -105,20 +138,41 @@ def test_a_hidden_post_takes_back_what_it_earned(member, other_member, newcomer,
 def test_changing_the_accepted_answer_moves_the_points(newcomer, expert, member, category):
     thread = make_thread(author=newcomer, category=category)
     first, second = make_reply(thread=thread, author=expert), make_reply(thread=thread, author=member)
+    forum_services.answer_accept(thread=thread, post=first, member=newcomer)
     tasks.answer_accepted(first.pk)
+    forum_services.answer_accept(thread=thread, post=second, member=newcomer)
     tasks.answer_accepted(second.pk, first.pk)
-    assert balance(expert) == 0 and balance(member) == 15
+    # Each keeps the point for the reply itself (settled along with the post: no drain runs in this test).
+    assert balance(expert) == 1 and balance(member) == 1 + 15
+    forum_services.answer_unaccept(thread=thread, member=newcomer)
     tasks.answer_unaccepted(second.pk)
-    assert balance(member) == 0
+    assert balance(member) == 1
+    assert PointsEntry.objects.get(member=member, amount__lt=0).reason == Reason.ANSWER_UNACCEPTED
 
 
-def test_a_reversal_never_takes_the_balance_below_zero(member):
-    ledger.award(member_id=member.pk, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=1)
-    account = LoyaltyAccount.objects.get(member=member)
-    ledger.spend(account=account, amount=10, source_type="redemption", source_id=1)
-    ledger.reverse(member_id=member.pk, original_reason=Reason.ANSWER_ACCEPTED, reversal_reason=Reason.ANSWER_UNACCEPTED,
-                   source_type="post", source_id=1)
-    assert balance(member) == 0
+def test_an_accept_job_for_an_answer_no_longer_accepted_gives_nothing(newcomer, expert, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=expert)
+    forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
+    forum_services.answer_unaccept(thread=thread, member=newcomer)
+    tasks.answer_accepted(reply.pk)  # arrives after the un-accept: the thread says no answer
+    tasks.answer_unaccepted(reply.pk)
+    assert balance(expert) == 1  # the reply itself, settled along with the post
+
+
+def test_a_reversal_never_takes_the_balance_below_zero_and_takes_the_rest_once_there_is_some(newcomer, expert, category):
+    thread = make_thread(author=newcomer, category=category)
+    reply = make_reply(thread=thread, author=expert)
+    forum_services.answer_accept(thread=thread, post=reply, member=newcomer)
+    tasks.answer_accepted(reply.pk)  # 15 for the answer, 1 for the reply
+    ledger.spend(account=LoyaltyAccount.objects.get(member=expert), amount=10, source_type="redemption", source_id=1)
+    forum_services.answer_unaccept(thread=thread, member=newcomer)
+    tasks.answer_unaccepted(reply.pk)
+    assert balance(expert) == 0
+    ledger.award(member_id=expert.pk, reason=Reason.KUDOS_RECEIVED, source_type="kudos", source_id=1)
+    tasks.answer_unaccepted(reply.pk)  # settled again: of the 9 points still owed, the 5 there are now are taken
+    assert balance(expert) == 0 and ledger.rebuild_accounts(fix=False) == []
+    assert list(PointsEntry.objects.filter(member=expert, reason=Reason.ANSWER_UNACCEPTED).values_list("amount", flat=True)) == [-6, -5]
 
 
 def test_the_database_refuses_a_negative_balance(member):
@@ -145,18 +199,27 @@ def test_completing_the_profile_earns_points_once(client, member):
     assert list(PointsEntry.objects.filter(member=member).values_list("reason", "amount")) == [(Reason.PROFILE_COMPLETED, 5)]
 
 
-def test_an_award_arriving_after_the_post_was_hidden_gives_nothing(member, other_member, category):
+def test_an_award_arriving_after_the_post_was_deleted_gives_nothing(member, other_member, category):
     reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
     forum_services.post_delete(post=reply, member=other_member)
     tasks.post_hidden(reply.pk)  # ran first: nothing to reverse yet
     award_log.write_batch([[other_member.pk, Reason.REPLY_POSTED, "post", str(reply.pk), category.pk, reply.pk]])
-    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk)
     assert balance(other_member) == 0 and not PointsEntry.objects.filter(member=other_member).exists()
 
 
+def test_an_award_log_event_naming_the_wrong_member_or_post_gives_nothing(member, other_member, category):
+    reply = make_reply(thread=make_thread(author=member, category=category), author=other_member)
+    award_log.write_batch([
+        [member.pk, Reason.REPLY_POSTED, "post", str(reply.pk), category.pk, reply.pk],  # not the reply's author
+        [other_member.pk, Reason.THREAD_STARTED, "post", str(reply.pk), category.pk, reply.pk],  # a reply starts no thread
+        [other_member.pk, Reason.FIRST_REPLY_TO_NEWCOMER, "thread", str(reply.thread_id), category.pk, reply.pk],  # not a newcomer's
+    ])
+    assert not PointsEntry.objects.exists()
+
+
 def test_rebuild_reports_and_fixes_drift(member, other_member, capsys):
-    ledger.award(member_id=member.pk, reason=Reason.ANSWER_ACCEPTED, source_type="post", source_id=1)
-    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=2)
+    ledger.award(member_id=member.pk, reason=Reason.ANSWER_ACCEPTED, source_type="test", source_id=1)
+    ledger.award(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="test", source_id=2)
     LoyaltyAccount.objects.filter(member=member).update(balance=99, lifetime_points=3)
     call_command("loyalty_rebuild", "--check")
     out = capsys.readouterr().out

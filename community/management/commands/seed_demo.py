@@ -5,6 +5,7 @@ Default: 200+ members, 8 categories, 2,000 threads, 20,000 posts. `--size large`
 services (flags, review, the nightly candidates job). Running it again when the demo is loaded does nothing.
 """
 
+import io
 import logging
 import random
 import time
@@ -14,6 +15,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
@@ -99,6 +101,11 @@ class Command(BaseCommand):
             with _quiet("forums.services"):  # one log line per service post is for the site, not the seed
                 self._moderation(members, categories)
             self.stdout.write(f"moderation through the services: {time.monotonic() - moderation_started:.1f}s")
+        # The moderation step's hides and deletes were settled by jobs sent after commit; settle them
+        # here too (the same idempotent step), so the ledger matches its sources before a worker runs.
+        settled = time.monotonic()
+        call_command("loyalty_rebuild", stdout=io.StringIO())
+        self.stdout.write(f"ledger settled against its sources: {time.monotonic() - settled:.1f}s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
@@ -182,21 +189,35 @@ class Command(BaseCommand):
 
     def _loyalty(self, members) -> None:
         """The ledger the demo's history would have written, accounts derived from it, rewards to spend on."""
+        # What loyalty.earnings gives for this history (every post is visible at this point), in one
+        # statement: posts, first replies to newcomers, accepted answers, and likes within the daily cap.
+        amount = {reason: ledger.rule_for(reason) for reason in (
+            "thread_started", "reply_posted", "first_reply_to_newcomer", "answer_accepted", "like_received")}
         with connection.cursor() as cursor:
             cursor.execute("""
                 INSERT INTO loyalty_pointsentry (member_id, amount, reason, source_type, source_id, category_id, created_at)
-                SELECT p.author_id, CASE WHEN p.number = 1 THEN 2 ELSE 1 END,
+                SELECT p.author_id, CASE WHEN p.number = 1 THEN %(thread_started)s ELSE %(reply_posted)s END,
                        CASE WHEN p.number = 1 THEN 'thread_started' ELSE 'reply_posted' END,
                        'post', p.id::text, t.category_id, p.created_at
                 FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
                 UNION ALL
-                SELECT t.first_responder_id, 10, 'first_reply_to_newcomer', 'thread', t.id::text, t.category_id, t.first_response_at
+                SELECT t.first_responder_id, %(first_reply)s, 'first_reply_to_newcomer', 'thread', t.id::text, t.category_id,
+                       t.first_response_at
                 FROM forums_thread t WHERE t.is_newcomer_thread AND t.first_responder_id IS NOT NULL
                 UNION ALL
-                SELECT p.author_id, 15, 'answer_accepted', 'post', p.id::text, t.category_id, p.created_at
+                SELECT p.author_id, %(answer)s, 'answer_accepted', 'post', p.id::text, t.category_id, p.created_at
                 FROM forums_thread t JOIN forums_post p ON p.id = t.accepted_answer_id
+                UNION ALL
+                SELECT p.author_id,
+                       CASE WHEN row_number() OVER (PARTITION BY p.author_id, date_trunc('day', r.created_at)
+                                                    ORDER BY r.created_at, r.id) <= %(like_cap)s THEN %(like)s ELSE 0 END,
+                       'like_received', 'like', p.id::text || ':' || r.member_id::text, t.category_id, r.created_at
+                FROM forums_reaction r JOIN forums_post p ON p.id = r.post_id JOIN forums_thread t ON t.id = p.thread_id
+                WHERE r.member_id <> p.author_id
                 ON CONFLICT DO NOTHING
-            """)
+            """, {"thread_started": amount["thread_started"].amount, "reply_posted": amount["reply_posted"].amount,
+                  "first_reply": amount["first_reply_to_newcomer"].amount, "answer": amount["answer_accepted"].amount,
+                  "like": amount["like_received"].amount, "like_cap": amount["like_received"].daily_cap or 10**9})
         ledger.rebuild_accounts()
         by_name = {m.username: m for m in members}
         for username in ("manager", "moderator", "expert", "member", "newcomer"):
