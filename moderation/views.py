@@ -98,7 +98,7 @@ def sanction(request, username):
         services.sanction(member=member, moderator=request.user, kind=request.POST.get("kind", ""),
                           reason=request.POST.get("reason", ""), until=until)
 
-    shown_until = formats.date_format(timezone.localtime(until), "DATETIME_FORMAT")
+    shown_until = formats.date_format(timezone.localtime(until), "DATE_FORMAT")  # the member's day, in the moderator's zone
     _report(request, work, _("%(name)s is sanctioned until %(until)s.") % {"name": member.name, "until": shown_until})
     return redirect("members:profile", username=member.username)
 
