@@ -165,9 +165,15 @@ def _render_thread(request, thread, *, reply_form, status=200):
         "thread_can": permissions.thread_abilities(user, thread),
         # The answer box shows the answer's text only to those who may see the post itself.
         "answer": answer if answer is not None and permissions.can_see_post(user, answer, thread=thread) else None,
-        # Read only when a moderator's tools show it (templates call callables lazily).
-        "move_categories": lambda: list(Category.objects.only("name")),
+        # Read only when a moderator's tools show it (templates call callables lazily): where they may move it.
+        "move_categories": lambda: _categories_moderated_by(user),
     }, status=status)
+
+
+def _categories_moderated_by(user) -> list[Category]:
+    scope = permissions.moderated_category_ids(user)
+    categories = Category.objects.only("name")
+    return list(categories if scope is None else categories.filter(pk__in=scope))
 
 
 def _quote_initial(request, thread) -> dict:

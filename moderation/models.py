@@ -83,6 +83,37 @@ class ReviewItem(models.Model):
         return f"review of post {self.post_id} ({self.status})"
 
 
+# What each action of the log is called on the page (the rows keep the code).
+ACTION_LABELS = {
+    "post_hidden_by_flags": _("Post hidden by flags"),
+    "post_hold_for_review": _("Post held for review"),
+    "post_flag_for_review": _("Post flagged for review"),
+    "review_approve": _("Post approved"),
+    "review_hide": _("Post kept hidden"),
+    "review_dismiss": _("Flags dismissed"),
+    "post_edited": _("Post edited"),
+    "post_deleted": _("Post deleted"),
+    "thread_lock": _("Thread locked"),
+    "thread_unlock": _("Thread unlocked"),
+    "thread_pin": _("Thread pinned"),
+    "thread_unpin": _("Thread unpinned"),
+    "thread_move": _("Thread moved"),
+    "member_silenced": _("Member silenced"),
+    "member_suspended": _("Member suspended"),
+    "silence_lifted": _("Silence lifted"),
+    "suspend_lifted": _("Suspension lifted"),
+    "spammer_deleted": _("Spammer deleted"),
+    "member_approved": _("New account approved"),
+    "member_rejected": _("New account turned away"),
+    "moderator_granted": _("Moderator role granted"),
+    "moderator_revoked": _("Moderator role revoked"),
+    "candidate_approved": _("Candidate approved"),
+    "candidate_declined": _("Candidate declined"),
+    "moderation_offer_refused": _("Moderator invitation declined"),
+}
+TARGET_LABELS = {"post": _("post"), "thread": _("thread"), "member": _("member")}
+
+
 class ModerationAction(models.Model):
     """The audit log: who did what to what, why, and when. A database trigger refuses updates and deletes."""
 
@@ -105,6 +136,14 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.target_type} {self.target_id} by {self.actor_id}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def target_label(self) -> str:
+        return str(TARGET_LABELS.get(self.target_type, self.target_type))
 
 
 class Sanction(models.Model):

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from community import permissions
 from community.members.models import Tier
+from community.notifications.messages import message, render
 from community.notifications.models import Kind
 from community.notifications.services import in_recipient_language, notify
 from forums.models import Category
@@ -65,9 +67,10 @@ def approve(*, nomination: Nomination, manager, categories: list[Category] | Non
         nomination.save(update_fields=["status", "decided_by", "decided_at", "category_ids"])
         log(actor=manager, action="candidate_approved", target_type="member", target_id=nomination.member_id,
             after={"categories": nomination.category_ids or "site-wide"})
+        said = message(gettext_noop("The community team invites you to become a moderator. Open your invitation to accept."))
         with in_recipient_language(nomination.member):
-            text = _("The community team invites you to become a moderator. Open your invitation to accept.")
-        notify(recipient=nomination.member, kind=Kind.MODERATION, dedupe_key=f"nomination:{nomination.pk}", text=text)
+            text = render(said)
+        notify(recipient=nomination.member, kind=Kind.MODERATION, dedupe_key=f"nomination:{nomination.pk}", text=text, message=said)
     return nomination
 
 

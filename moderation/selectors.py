@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem
+from moderation.models import ACTION_LABELS, Flag, ModerationAction, ModeratorRole, ReviewItem
 
 PER_PAGE = 30
 
@@ -61,8 +61,10 @@ def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[
     return rows[:PER_PAGE], len(rows) > PER_PAGE
 
 
-def log_actions() -> list[str]:
-    return list(ModerationAction.objects.order_by().values_list("action", flat=True).distinct())
+def log_actions() -> list[tuple[str, str]]:
+    """(code, label) of every action in the log, for its filter."""
+    codes = ModerationAction.objects.order_by().values_list("action", flat=True).distinct()
+    return sorted(((code, str(ACTION_LABELS.get(code, code))) for code in codes), key=lambda pair: pair[1])
 
 
 def members_awaiting_approval(limit: int = 50) -> list:

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from community import permissions
+from community.notifications.messages import Moment, Words, message, render
 from community.notifications.models import Kind
-from community.notifications.services import in_recipient_language, notify, recipient_time
+from community.notifications.services import in_recipient_language, notify
 from community.permissions import MODERATORS_GROUP
 from forums import services as forum_services
 from forums.models import Post
@@ -21,9 +23,23 @@ def log(*, actor, action: str, target_type: str, target_id: int, reason: str = "
                                            reason=reason[:500], before=before or {}, after=after or {}, created_at=timezone.now())
 
 
-def _tell(member, key: str, post, text: str) -> None:
-    """Tell a member about a moderation outcome; `text` was written in their language (in_recipient_language)."""
-    notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"moderation:{key}", thread=post.thread, post=post, text=text)
+def _tell(member, key: str, post, said: dict) -> None:
+    """Tell a member about a moderation outcome; `said` is put into words when they read it, in their language."""
+    with in_recipient_language(member):
+        text = render(said)  # what emails and old clients show; the page renders `said` afresh
+    notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"moderation:{key}", thread=post.thread, post=post, text=text,
+           message=said)
+
+
+# Why a post is hidden, kept in English (the catalogue's msgids) and shown in the reader's language.
+FLAGGED_AS = {
+    Flag.Reason.SPAM: gettext_noop("flagged by members of the community as spam"),
+    Flag.Reason.OFF_TOPIC: gettext_noop("flagged by members of the community as off-topic"),
+    Flag.Reason.ABUSIVE: gettext_noop("flagged by members of the community as abusive"),
+    Flag.Reason.OTHER: gettext_noop("flagged by members of the community for something else"),
+}
+HIDDEN_BY_A_MODERATOR = gettext_noop("hidden by a moderator")
+REMOVED_AS_SPAM = gettext_noop("removed as spam")
 
 
 def _pending_item(post) -> ReviewItem:
@@ -55,17 +71,15 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
         trusted_on_newcomer = post.author.is_newcomer and any(
             f.flagger.tier >= settings.MODERATION_TRUSTED_FLAGGER_TIER for f in open_flags)
         if (trusted_on_newcomer or len(open_flags) >= settings.MODERATION_FLAGS_TO_HIDE) and not post.is_hidden:
-            why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
+            why = FLAGGED_AS[reason]
             # Only the flag that really hides the post (flags arrive together; the copy we hold may be
             # stale) writes the log entry and tells the author.
             if forum_services.post_hide(post=post, reason=why):
                 log(actor=None, action="post_hidden_by_flags", target_type="post", target_id=post.pk, reason=why,
                     before={"is_hidden": False}, after={"is_hidden": True, "flags": len(open_flags)})
-                with in_recipient_language(post.author):
-                    why = _("flagged by members of the community as %(reason)s") % {"reason": Flag.Reason(reason).label.lower()}
-                    _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post,
-                          _("Your post in “%(title)s” is hidden while moderators review it: %(why)s.")
-                          % {"title": post.thread.title, "why": why})
+                _tell(post.author, f"hidden-by-flags:{post.pk}:{len(open_flags)}", post, message(
+                    gettext_noop("Your post in “%(title)s” is hidden while moderators review it: %(why)s."),
+                    title=post.thread.title, why=Words(why)))
     return flag
 
 
@@ -104,21 +118,20 @@ def resolve(*, item: ReviewItem, moderator, action: str, reason: str = "") -> Re
         post = item.post
         before = {"is_hidden": post.is_hidden}
         if hidden:
-            forum_services.post_hide(post=post, reason=reason or _("hidden by a moderator"))
+            forum_services.post_hide(post=post, reason=reason or HIDDEN_BY_A_MODERATOR)
         else:
             forum_services.post_unhide(post=post)
         flaggers = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
         Flag.objects.filter(post=post, status=Flag.Status.OPEN).update(status=flag_status, resolved_at=now)
+        outcome = (gettext_noop("Moderators agreed with your flag on a post in “%(title)s”. Thank you.")
+                   if flag_status == Flag.Status.AGREED
+                   else gettext_noop("Moderators looked at the post you flagged in “%(title)s” and left it up."))
         for flag in flaggers:
-            with in_recipient_language(flag.flagger):
-                outcome = (_("Moderators agreed with your flag on a post in “%(title)s”. Thank you.") if flag_status == Flag.Status.AGREED
-                           else _("Moderators looked at the post you flagged in “%(title)s” and left it up."))
-                _tell(flag.flagger, f"flag:{flag.pk}", post, outcome % {"title": post.thread.title})
+            _tell(flag.flagger, f"flag:{flag.pk}", post, message(outcome, title=post.thread.title))
         if hidden:
-            with in_recipient_language(post.author):
-                _tell(post.author, f"review:{item.pk}", post,
-                      _("A moderator hid your post in “%(title)s”: %(why)s.") % {"title": post.thread.title,
-                                                                               "why": reason or _("hidden by a moderator")})
+            _tell(post.author, f"review:{item.pk}", post, message(
+                gettext_noop("A moderator hid your post in “%(title)s”: %(why)s."), title=post.thread.title,
+                why=reason or Words(HIDDEN_BY_A_MODERATOR)))
         item.status, item.resolved_by, item.resolved_at = status, moderator, now
         item.save(update_fields=["status", "resolved_by", "resolved_at"])
         log(actor=moderator, action=f"review_{action}", target_type="post", target_id=post.pk, reason=reason,
@@ -168,10 +181,11 @@ def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
         type(member).objects.filter(pk=member.pk).update(**{field: until, "last_sanctioned_at": now})
         log(actor=moderator, action="member_suspended" if kind == Sanction.Kind.SUSPEND else "member_silenced", target_type="member",
             target_id=member.pk, reason=reason, after={"until": until.isoformat()})
+        said = message(gettext_noop("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
+                       else gettext_noop("You are suspended until %(until)s: %(reason)s"), until=Moment(until), reason=reason)
         with in_recipient_language(member):
-            text = (_("You are silenced until %(until)s: %(reason)s") if kind == Sanction.Kind.SILENCE
-                    else _("You are suspended until %(until)s: %(reason)s")) % {"until": recipient_time(member, until), "reason": reason}
-        notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"sanction:{record.pk}", text=text)
+            text = render(said)
+        notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"sanction:{record.pk}", text=text, message=said)
     return record
 
 
@@ -195,7 +209,7 @@ def delete_spammer(*, member, manager) -> int:
     with transaction.atomic():
         posts = list(Post.objects.filter(author=member, is_hidden=False, is_deleted=False).select_related("thread"))
         for post in posts:
-            forum_services.post_hide(post=post, reason=_("removed as spam"))
+            forum_services.post_hide(post=post, reason=REMOVED_AS_SPAM)
         type(member).objects.filter(pk=member.pk).update(is_active=False)
         log(actor=manager, action="spammer_deleted", target_type="member", target_id=member.pk,
             reason=_("spammer"), after={"posts_hidden": len(posts), "is_active": False})
@@ -250,6 +264,7 @@ def decide_new_member(*, member, moderator, approve: bool, reason: str = "") -> 
         log(actor=moderator, action="member_approved" if approve else "member_rejected", target_type="member",
             target_id=member.pk, reason=reason)
         if approve:
+            said = message(gettext_noop("Your account is approved: welcome, you can post now."))
             with in_recipient_language(member):
-                text = _("Your account is approved: welcome, you can post now.")
-            notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"approved:{member.pk}", text=text)
+                text = render(said)
+            notify(recipient=member, kind=Kind.MODERATION, dedupe_key=f"approved:{member.pk}", text=text, message=said)

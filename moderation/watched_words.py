@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from forums import services as forum_services
 from forums.models import Post
@@ -64,7 +65,8 @@ def review_new_post(post_id: int) -> str | None:
         ReviewItem.objects.get_or_create(post=post, status=ReviewItem.Status.PENDING,
                                          defaults={"category_id": post.thread.category_id, "created_at": timezone.now()})
         if outcome == "hold":
-            forum_services.post_hide(post=post, reason=_("held for a moderator's approval"))
+            # Kept in English (a msgid), shown in the reader's language.
+            forum_services.post_hide(post=post, reason=gettext_noop("held for a moderator's approval"))
     from moderation.services import log
 
     words = found.get(WatchedWord.Action.HOLD) or found.get(WatchedWord.Action.FLAG) or []

@@ -155,10 +155,33 @@ def test_the_sanction_end_is_told_in_the_members_time_zone_and_language(client, 
     with translation.override(site_moderator.language), timezone.override(zoneinfo.ZoneInfo(site_moderator.timezone)):
         services.sanction(member=member, moderator=site_moderator, kind="silence", reason="Остыньте", until=until)
         services.sanction(member=other_member, moderator=site_moderator, kind="suspend", reason="Spam", until=until)
-    assert member.notifications.get().text == "Вы можете только читать до 1 марта 2030 г. 15:00 (Europe/Moscow): Остыньте"
-    assert other_member.notifications.get().text == "You are suspended until March 1, 2030, 7 a.m. (America/New_York): Spam"
+    # What an email says is written in the member's language and zone…
+    assert member.notifications.get().text == "Вы можете только читать до 1 марта 2030 г. 15:00: Остыньте"
+    assert other_member.notifications.get().text == "You are suspended until March 1, 2030, 7 a.m.: Spam"
+    # …and the page puts it into words when it is read, in the reader's language and zone.
     client.force_login(member)
-    assert "1 марта 2030 г. 15:00 (Europe/Moscow)" in client.get(reverse("notifications:list")).content.decode()
+    assert "Вы можете только читать до 1 марта 2030 г. 15:00: Остыньте" in client.get(reverse("notifications:list")).content.decode()
+
+
+def test_a_member_who_chose_no_language_reads_a_moderation_notice_in_their_browsers(client, site_moderator, member, category):
+    from forums.models import Post
+    from tests.factories import make_reply, make_thread
+
+    post = make_reply(thread=make_thread(author=UserFactory(), category=category), author=member, body="Something flaggable")
+    services.resolve(item=_item_for(post), moderator=site_moderator, action="hide")
+    assert member.language == "" and Post.objects.get(pk=post.pk).is_hidden
+    client.force_login(member)
+    page = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Модератор скрыл ваше сообщение" in page and "скрыто модератором" in page
+    thread_page = client.get(post.thread.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Скрыто от других, пока его проверяют модераторы: скрыто модератором" in thread_page
+
+
+def _item_for(post):
+    from moderation.models import ReviewItem
+
+    services.flag_post(post=post, flagger=UserFactory(tier=1), reason="spam")
+    return ReviewItem.objects.get(post=post, status="pending")
 
 
 def test_an_approved_new_account_is_welcomed_in_its_own_language(manager):

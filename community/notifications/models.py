@@ -47,6 +47,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120)
     # A short line for events without a thread (the badge's name, the new tier, the kudos message).
     text = models.CharField(max_length=300, blank=True)
+    # Or a message put into words when shown, in the reader's language and time zone (notifications.messages).
+    message = models.JSONField(default=dict, blank=True)
     # Consolidated events ("3 people liked your post") keep the ids they gathered, so adding one twice is a no-op.
     gathered = models.JSONField(default=list, blank=True)
     count = models.PositiveIntegerField(default=1)

@@ -50,8 +50,11 @@ def delivery_for(member, kind: str) -> str:
     return chosen or default_delivery(kind)
 
 
-def notify(*, recipient, kind: str, dedupe_key: str, actor=None, thread=None, post=None, text: str = "") -> Notification | None:
-    """Record one event for one member (once, however often it is delivered) and email it if they want it now."""
+def notify(*, recipient, kind: str, dedupe_key: str, actor=None, thread=None, post=None, text: str = "",
+           message: dict | None = None) -> Notification | None:
+    """Record one event for one member (once, however often it is delivered) and email it if they want it now.
+
+    `message` (notifications.messages.message) is put into words when shown, in the reader's language."""
     if not recipient.is_active or (actor is not None and actor.pk == recipient.pk):
         return None
     now = timezone.now()
@@ -60,7 +63,7 @@ def notify(*, recipient, kind: str, dedupe_key: str, actor=None, thread=None, po
         notification, created = Notification.objects.get_or_create(
             recipient=recipient, dedupe_key=dedupe_key,
             defaults={"kind": kind, "actor": actor, "thread": thread, "post": post, "created_at": now,
-                      "updated_at": now, "delivery": delivery, "text": text[:300]},
+                      "updated_at": now, "delivery": delivery, "text": text[:300], "message": message or {}},
         )
         if created and delivery == Delivery.IMMEDIATELY:
             from community.notifications.tasks import send_notification_email

@@ -19,3 +19,11 @@ def seconds_short(value) -> str:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
     days, hours = divmod(hours, 24)
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+
+
+@register.filter
+def notification_message(notification) -> str:
+    """A notification's stored message in the reader's language and time zone (its old text if it has none)."""
+    from community.notifications.messages import render
+
+    return render(notification.message) if notification.message else notification.text

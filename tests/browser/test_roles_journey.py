@@ -47,6 +47,8 @@ def test_a_category_moderator_works_their_category_and_only_theirs(new_page, man
     expect(hidden_post.get_by_text(words["hidden"])).to_be_visible()
     expect(hidden_post.locator(".post-body")).to_contain_text("cheap printers")
     expect(page.locator("summary", has_text=words["moderate"])).to_be_visible()
+    # Moving is offered only to the categories they moderate.
+    expect(page.locator("form.inline-form select[name=category] option")).to_have_text([help_desk.name])
     expect(page.get_by_role("heading", name=words["reply"])).to_be_visible()  # locked, but theirs to answer
     _no_sideways_scroll(page)
 
@@ -93,3 +95,17 @@ def test_leader_making_is_the_managers_and_sanctions_the_moderators(new_page, ma
     expect(as_moderator.get_by_role("button", name="Make Leader (tier 4)")).to_have_count(0)
     expect(as_moderator.locator("details#moderation summary")).to_be_visible()
     _no_sideways_scroll(as_moderator)
+
+
+def test_a_moderators_russian_nav_shows_every_link_whole_on_a_wide_screen(new_page, manager):
+    """Nine links in Russian are longer than a row: they wrap, none is cut off behind "+ Новая тема"."""
+    site_moderator = UserFactory(username="sam", tier=Tier.CHAMPION)
+    grant_role(member=site_moderator, granted_by=manager)
+    page = new_page(user=site_moderator, width=1280, height=900, locale="ru-RU")
+    page.goto("/")
+    expect(page.locator(".main-nav a", has_text="Очередь новичков")).to_be_visible()
+    clipped = page.evaluate("""() => { const nav = document.querySelector('.main-nav');
+        return [nav.scrollWidth > nav.clientWidth,
+                [...nav.querySelectorAll('a')].filter(a => a.getBoundingClientRect().right > nav.getBoundingClientRect().right + 1)
+                .map(a => a.textContent.trim())]; }""")
+    assert clipped == [False, []]
