@@ -242,18 +242,21 @@ def test_a_moderator_reading_english_hides_a_russian_members_post_and_the_member
     assert thanked.text == "Moderators agreed with your flag on a post in “Вопрос”. Thank you."  # the flagger reads English
 
 
-def test_recipient_time_is_in_the_recipients_zone_and_language(member):
+def test_a_stored_moment_is_told_in_the_recipients_zone_and_language(member):
     from datetime import UTC, datetime
 
-    moment = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    from community.notifications.messages import Moment, message, render
+
+    said = message("You are silenced until %(until)s: %(reason)s", until=Moment(datetime(2030, 3, 1, 12, 0, tzinfo=UTC)), reason="x")
     member.language, member.timezone = "ru", "Asia/Tokyo"
     with services.in_recipient_language(member):
-        assert services.recipient_time(member, moment) == "1 марта 2030 г. 21:00 (Asia/Tokyo)"
+        assert render(said) == "Вы можете только читать до 1 марта 2030 г. 21:00: x"
     member.language, member.timezone = "", "America/New_York"
     with services.in_recipient_language(member):
-        assert services.recipient_time(member, moment) == "March 1, 2030, 7 a.m. (America/New_York)"
+        assert render(said) == "You are silenced until March 1, 2030, 7 a.m.: x"
     member.timezone = "Mars/Olympus"  # a zone that is not (any more): UTC rather than an error
-    assert services.recipient_time(member, moment).endswith("(UTC)")
+    with services.in_recipient_language(member):
+        assert render(said) == "You are silenced until March 1, 2030, noon: x"
 
 
 def test_a_notification_email_is_in_the_recipients_language_whoever_sent_it(member, other_member, category):

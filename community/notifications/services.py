@@ -1,8 +1,9 @@
 """Creating and reading notifications. Idempotent by the (recipient, dedupe_key) constraint.
 
-What a member reads is written for them: text stored on a notification is rendered inside
-`in_recipient_language(recipient)`, and a moment in it is `recipient_time(recipient, value)`, never
-in the language or time zone of whoever caused it (a moderator, a manager, a Celery worker).
+What a member reads is written for them, never in the language or time zone of whoever caused it
+(a moderator, a manager, a Celery worker): a notice keeps its message (notifications.messages) and
+is put into words when shown; what is written at once (an email) is rendered inside
+`in_recipient_language(recipient)`.
 """
 
 import zoneinfo
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from community.jobs import enqueue_on_commit
 from community.notifications.models import Delivery, Kind, Notification, Preference, default_delivery
@@ -36,13 +37,6 @@ def in_recipient_language(recipient) -> Iterator[None]:
     """Translate and show times as the recipient chose (language and time zone), whoever is acting."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE), timezone.override(recipient_zone(recipient)):
         yield
-
-
-def recipient_time(recipient, value) -> str:
-    """A moment as the recipient reads it: their time zone, the active language's format, the zone named
-    (the text is stored, and stays right if they later move)."""
-    zone = recipient_zone(recipient)
-    return f"{formats.date_format(timezone.localtime(value, zone), 'DATETIME_FORMAT')} ({zone.key})"
 
 
 def delivery_for(member, kind: str) -> str:
