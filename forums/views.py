@@ -137,8 +137,10 @@ def _get_visible_thread(request, thread_id) -> Thread:
 
 
 def thread_redirect(request, thread_id):
+    """/t/<id>/ to the thread's full address, keeping the query (?page=, ?quote=)."""
     thread = get_object_or_404(Thread, pk=thread_id, is_deleted=False)
-    return redirect(thread)
+    query = request.GET.urlencode()
+    return redirect(f"{thread.get_absolute_url()}?{query}" if query else thread.get_absolute_url())
 
 
 def thread_detail(request, thread_id, slug):

@@ -449,3 +449,9 @@ def test_unanswered_lists_newcomer_threads_first(client, member, newcomer, categ
     make_thread(author=member, category=category, title="Newest member question")
     titles = [t.title for t in client.get("/unanswered/").context["threads"]]
     assert titles == ["Newcomer question", "Newest member question", "Member question"]
+
+
+def test_the_short_thread_address_keeps_its_query(client, member, category):
+    thread = make_thread(author=member, category=category)
+    response = client.get(f"/t/{thread.pk}/?page=1&quote=7")
+    assert response.status_code == 302 and response.url == f"{thread.get_absolute_url()}?page=1&quote=7"

@@ -107,3 +107,10 @@ def test_managers_revoke_roles_from_the_profile(client, manager, champion, categ
     role.refresh_from_db()
     assert role.revoked_at is not None and not User.objects.get(pk=champion.pk).groups.filter(name="Moderators").exists()
     assert ModerationAction.objects.filter(action="moderator_revoked").exists()
+
+
+def test_candidates_page_gives_flag_accuracy_as_a_share(client, champion, manager):
+    promotion.find_candidates()
+    client.force_login(manager)
+    page = client.get("/moderation/candidates/").content.decode()
+    assert "90% agreed with by moderators" in page and "accuracy 0.9" not in page
