@@ -28,7 +28,6 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	$(BIN)/python manage.py collectstatic --noinput -v0
 	@./scripts/run.sh
 
 chromium:

@@ -6,6 +6,8 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 BIN=.venv/bin
 mkdir -p tmp
+source scripts/run_env.sh
+$BIN/python manage.py collectstatic --noinput -v0
 
 pids=()
 stop() {

@@ -142,3 +142,20 @@ def test_every_beat_job_names_a_registered_task():
     assert scheduled and scheduled <= set(app.tasks)
     routed = set(settings.CELERY_TASK_ROUTES)
     assert routed <= set(app.tasks)
+
+
+def test_make_run_shows_the_sites_own_error_pages_not_debug_pages():
+    """scripts/run_env.sh is what `make run` runs the site with: a missing page is the 404 members see."""
+    probe = (
+        "import django; django.setup();"
+        "from django.conf import settings; from django.test import Client;"
+        "response = Client().get('/no-such-page/', HTTP_HOST='127.0.0.1');"
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, response.status_code,"
+        " 'URLconf' in response.content.decode(), 'Page not found · Roundtable' in response.content.decode())"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    result = subprocess.run(
+        ["bash", "-c", f'source scripts/run_env.sh && .venv/bin/python -c "{probe}"'], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**env, "DJANGO_SETTINGS_MODULE": "community.settings"},
+    )
+    assert result.stdout.split() == ["False", "False", "404", "False", "True"], result.stdout + result.stderr
