@@ -42,7 +42,11 @@ class TagsField(forms.CharField):
 
 
 class ThreadForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), label=_("Category"), empty_label=None)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), label=_("Category"), empty_label=None,
+        error_messages={"invalid_choice": _("You cannot start a thread there (read-only categories are for community managers). "
+                                            "Choose another category; your text is kept.")},
+    )
     title = forms.CharField(
         label=_("Title"),
         min_length=services.TITLE_MIN,
@@ -55,6 +59,11 @@ class ThreadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Only where this member may start a thread (a read-only category is not offered to members).
+        allowed = [category.pk for category in Category.objects.all() if permissions.can_start_thread(user, category)]
+        self.fields["category"].queryset = Category.objects.filter(pk__in=allowed)
+        if self.initial.get("category") is not None and self.initial["category"].pk not in allowed:
+            del self.initial["category"]
 
     def clean_category(self):
         category = self.cleaned_data["category"]

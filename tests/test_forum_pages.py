@@ -455,3 +455,15 @@ def test_the_short_thread_address_keeps_its_query(client, member, category):
     thread = make_thread(author=member, category=category)
     response = client.get(f"/t/{thread.pk}/?page=1&quote=7")
     assert response.status_code == 302 and response.url == f"{thread.get_absolute_url()}?page=1&quote=7"
+
+
+def test_the_composer_offers_only_categories_the_member_may_post_in(client, member, manager, category, read_only_category):
+    client.force_login(member)
+    page = client.get(f"/t/new/?category={read_only_category.slug}").content.decode()
+    assert f'<option value="{category.pk}">' in page and f'value="{read_only_category.pk}"' not in page
+    other = CategoryFactory(name="Other", slug="other")
+    page = client.get(f"/t/new/?category={other.slug}").content.decode()
+    assert f'<option value="{other.pk}" selected>' in page  # the one they came from
+    client.force_login(manager)
+    page = client.get(f"/t/new/?category={read_only_category.slug}").content.decode()
+    assert f'<option value="{read_only_category.pk}" selected>' in page
