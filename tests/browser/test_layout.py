@@ -154,3 +154,13 @@ def test_latest_list_shows_last_activity_as_a_time_with_the_exact_time(new_page,
     time = page.locator("li.thread-row").filter(has_text="Fresh thread").locator("time")
     expect(time).to_have_attribute("title", re.compile(r"\d{4}"))
     expect(time).to_have_attribute("datetime", re.compile(r"^\d{4}-\d{2}-\d{2}T"))
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ru-RU"])
+def test_the_header_search_is_wide_enough_to_type_in_on_a_phone(new_page, member, locale):
+    for user in (None, member):
+        page = new_page(user=user, width=375, height=800, locale=locale)
+        page.goto("/")
+        box = page.locator(".header-search input").bounding_box()
+        assert box["width"] >= 250, (user, box)
+        expect(page.locator(".brand")).to_be_visible()
