@@ -172,7 +172,7 @@ def test_a_silenced_member_reads_threads_but_cannot_reply_or_start_one(
     olga_page.locator("a#bell").click()
     expect(olga_page).to_have_url(re.compile(r"/notifications/$"))
     expect(olga_page.locator("li.notification.unread .notification-text")).to_have_text(
-        f"You are silenced until {_shown_as(other_member.silenced_until)} (UTC): Heated replies, please cool off")
+        f"You are silenced until {_shown_as(other_member.silenced_until)}: Heated replies, please cool off")
 
 
 def _make_candidate(category):
@@ -211,7 +211,7 @@ def test_a_manager_promotes_a_candidate_who_accepts_and_opens_the_review_queue(n
     row = manager_page.locator(f"li.queue-row#nomination-{nomination.pk}")
     expect(row.get_by_role("link", name="champ", exact=True)).to_be_visible()
     lines = row.locator("ul.plain-list li")
-    expect(lines).to_have_text([f"Tier 3 · {evidence['score_90d']} points in 90 days", "10 flags handled, accuracy 1.0"])
+    expect(lines).to_have_text([f"Tier 3 · {evidence['score_90d']} points in 90 days", "10 flags handled, 100% agreed with by moderators"])
     expect(row.get_by_role("button", name="Decline")).to_be_visible()
     expect(row.get_by_role("button", name="Defer")).to_be_visible()
     categories = row.get_by_label("Moderate (none chosen: the whole site)")
