@@ -164,3 +164,15 @@ def test_the_header_search_is_wide_enough_to_type_in_on_a_phone(new_page, member
         box = page.locator(".header-search input").bounding_box()
         assert box["width"] >= 250, (user, box)
         expect(page.locator(".brand")).to_be_visible()
+
+
+def test_pages_have_a_favicon_and_no_failed_requests(new_page, member, category):
+    make_thread(author=member, category=category, title="Anything at all")
+    page = new_page(user=member)
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon and page.request.get(icon).status == 200
+    assert failed == []

@@ -29,7 +29,8 @@ def _flag_in_the_browser(page, thread, *, reason, note="", says="Thank you. Mode
     expect(post.locator(".post-body")).to_contain_text(REPLY_BODY)
     post.locator("footer.post-actions summary").get_by_text("⚑ Flag", exact=True).click()
     reason_select = post.get_by_label("Why")
-    expect(reason_select.locator("option")).to_have_text(["Spam", "Off-topic", "Abusive", "Something else"])
+    expect(reason_select.locator("option")).to_have_text(["Choose why", "Spam", "Off-topic", "Abusive", "Something else"])
+    expect(reason_select).to_have_value("")  # no reason is chosen for the member
     reason_select.select_option(label=reason)
     if note:
         post.get_by_label("Note").fill(note)
