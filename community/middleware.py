@@ -1,8 +1,9 @@
-"""Request middleware: the member's language and time zone, and the Content Security Policy."""
+"""Request middleware: the member's language and time zone, the Content Security Policy, and refusing NUL bytes."""
 
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import timezone, translation
 
 # No inline scripts anywhere: a sanitiser miss still cannot run code.
@@ -50,3 +51,29 @@ class MemberPreferencesMiddleware:
         response = self.get_response(request)
         timezone.deactivate()
         return response
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a NUL byte in the path, the query string, a form field or a cookie.
+
+    PostgreSQL text cannot hold NUL (psycopg2 raises ValueError before the query is sent), and no
+    member types one: a request carrying it is malformed, refused here once rather than in every view.
+    It runs before anything reads the session, whose key comes from a cookie ("\\000" unquotes to NUL).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path_info
+            or _holds_nul(request.GET.lists())
+            or _holds_nul((name, [value]) for name, value in request.COOKIES.items())
+            or (request.method == "POST" and _holds_nul(request.POST.lists()))
+        ):
+            raise BadRequest("NUL byte in the request")
+        return self.get_response(request)
+
+
+def _holds_nul(fields) -> bool:
+    return any("\x00" in name or any("\x00" in value for value in values) for name, values in fields)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("forums.urls")),
 ]
 
+handler400 = "community.views.bad_request"
 handler403 = "community.views.permission_denied"
 handler404 = "community.views.page_not_found"
 handler500 = "community.views.server_error"

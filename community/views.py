@@ -1,8 +1,9 @@
 """Site-wide views: health check and the error pages."""
 
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from community.health import health_report
@@ -13,6 +14,11 @@ def healthz(request):
     report = health_report()
     healthy = all(value == "ok" for value in report.values())
     return JsonResponse({"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503)
+
+
+def bad_request(request, exception=None):
+    # Standalone like the 500 page: the request it answers is malformed, so nothing reads its session.
+    return HttpResponseBadRequest(loader.get_template("400.html").render({"LANGUAGE_CODE": get_language()}))
 
 
 def permission_denied(request, exception=None):

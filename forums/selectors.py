@@ -53,9 +53,14 @@ class PageOf:
         return self.number + 1
 
 
+# Far past any real list, small enough that (page - 1) * per_page stays a valid SQL OFFSET.
+MAX_PAGE = 1_000_000
+
+
 def page_number(raw) -> int:
+    """?page= as a page number: 1 for anything that is not a number, at most MAX_PAGE."""
     try:
-        return max(1, int(raw))
+        return min(max(1, int(raw)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 

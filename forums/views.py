@@ -160,7 +160,7 @@ def _render_thread(request, thread, *, reply_form, status=200):
         services.thread_mark_read(thread=thread, member=user, up_to_number=page.posts[-1].number)
     permissions.attach_post_abilities(user, thread, page.posts)
     if reply_form is None:
-        reply_form = ReplyForm(initial=_quote_initial(request, thread))
+        reply_form = _kept_reply_form(request, thread) or ReplyForm(initial=_quote_initial(request, thread))
     answer = page.accepted_answer
     return render(request, "forums/thread_detail.html", {
         "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
@@ -181,7 +181,7 @@ def _categories_moderated_by(user) -> list[Category]:
 def _quote_initial(request, thread) -> dict:
     """?quote=<post id> starts the reply with that post quoted, if the member may see the post."""
     quote_id = request.GET.get("quote", "").strip()
-    if not quote_id.isdigit():
+    if not (quote_id.isascii() and quote_id.isdigit()):  # str.isdigit() also accepts "²", which int() refuses
         return {}
     quoted = Post.objects.filter(pk=quote_id, thread=thread).select_related("author").first()
     if quoted is None or not permissions.can_see_post(request.user, quoted, thread=thread):
@@ -211,10 +211,28 @@ def reply_create(request, thread_id):
             form.add_error("body", error)
         else:
             return redirect(post)
-    # Show the last page again with the text kept and the reason next to it.
-    request.GET = request.GET.copy()
-    request.GET["page"] = str(thread.page_count)
-    return _render_thread(request, thread, reply_form=form, status=400)
+    # Refused: back to the reply box (post/redirect/get, so reloading does not post again), the text
+    # kept and the reason next to it; the page opens scrolled there with the box focused.
+    request.session[_KEPT_REPLY.format(thread.pk)] = {"body": request.POST.get("body", "")[:services.BODY_MAX],
+                                                       "errors": [str(message) for message in form.errors.get("body", [])]}
+    return redirect(f"{thread.get_absolute_url()}?page={thread.page_count}#reply")
+
+
+_KEPT_REPLY = "forums:kept-reply:{}"
+
+
+def _kept_reply_form(request, thread) -> ReplyForm | None:
+    """The refused reply of the last request, with its reasons and the box focused; None if there was none."""
+    kept = request.session.pop(_KEPT_REPLY.format(thread.pk), None) if request.user.is_authenticated else None
+    if not kept:
+        return None
+    form = ReplyForm(data={"body": kept["body"]})
+    form.is_valid()
+    for message in kept["errors"]:
+        if message not in form.errors.get("body", []):
+            form.add_error("body", message)
+    form.fields["body"].widget.attrs["autofocus"] = True
+    return form
 
 
 def post_redirect(request, post_id):
@@ -324,8 +342,16 @@ def thread_watch(request, thread_id):
 @login_required
 @require_POST
 def preview(request):
-    html = render_markdown(request.POST.get("body", "")[:services.BODY_MAX]).html
-    return HttpResponse(html or format_html("<p class='muted'>{}</p>", _("Nothing to preview yet.")))
+    body = request.POST.get("body", "")[:services.BODY_MAX]
+    rendered = render_markdown(body)
+    if not rendered.html:
+        return HttpResponse(format_html("<p class='muted'>{}</p>", _("Nothing to preview yet.")))
+    try:
+        # Said before posting, not after: the limits a post will meet (links for new members).
+        services.check_links_allowed(request.user, body)
+    except ValidationError as error:
+        return HttpResponse(format_html("<p class='error' role='alert'>{}</p>", " ".join(error.messages)))
+    return HttpResponse(rendered.html)
 
 
 @login_required

@@ -8,4 +8,5 @@ class KudosForm(forms.Form):
     receiver = forms.CharField(widget=forms.HiddenInput)
     message = forms.CharField(label=_("Say thanks"), max_length=KUDOS_MAX_LENGTH,
                               widget=forms.TextInput(attrs={"placeholder": _("Thanks for the help with…")}))
-    post_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The post thanked for, stored as a bigint: anything outside 1..2**63-1 is not a post.
+    post_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

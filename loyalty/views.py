@@ -89,10 +89,15 @@ def kudos_send(request):
     permissions.check_can_send_kudos(request.user)
     form = KudosForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: redirect() would take any other word for a view name and fail.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = "/"
     if not form.is_valid():
-        messages.error(request, _("Write a short thank-you (up to 280 characters)."))
+        if form.has_error("post_id") and not form.has_error("message"):
+            messages.error(request, _("The post you are thanking for was not found."))
+        else:
+            messages.error(request, _("Write a short thank-you (up to 280 characters)."))
         return redirect(back)
     receiver = User.objects.filter(username__iexact=form.cleaned_data["receiver"]).first()
     if receiver is None:

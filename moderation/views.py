@@ -19,6 +19,24 @@ from moderation.models import Flag, ModeratorRole, Nomination, ReviewItem
 
 User = get_user_model()
 
+SANCTION_DAYS_MAX = 3650
+_ID_MAX = 2**63 - 1  # PostgreSQL bigint
+
+
+def _form_id(raw) -> int | None:
+    """A positive whole number typed into a form (a row id), or None: letters, a sign, zero, past the bigint range."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= _ID_MAX else None
+
+
+def _sanction_days(raw) -> int | None:
+    """The length of a sanction in whole days, or None when it is not a number from 1 to SANCTION_DAYS_MAX."""
+    days = _form_id(raw)
+    return days if days is not None and days <= SANCTION_DAYS_MAX else None
+
 
 def _report(request, work, success: str) -> bool:
     """Run a moderation service; its refusal becomes an error message, its success a confirmation."""
@@ -88,10 +106,10 @@ def log(request):
 def sanction(request, username):
     member = get_object_or_404(User, username=username)
     permissions.check_can_sanction(request.user, member)
-    try:
-        days = int(request.POST.get("days", ""))
-    except ValueError:
-        days = 0
+    days = _sanction_days(request.POST.get("days"))
+    if days is None:
+        messages.error(request, _("Give the length of the sanction in days, between 1 and %(max)d.") % {"max": SANCTION_DAYS_MAX})
+        return redirect("members:profile", username=member.username)
     until = timezone.now() + timedelta(days=days)
 
     def work():
@@ -124,7 +142,8 @@ def thread_act(request, thread_id, action):
     permissions.check_can_moderate(request.user, thread.category_id)
     category = None
     if action == "move":
-        category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
+        category_id = _form_id(request.POST.get("category"))
+        category = Category.objects.filter(pk=category_id).first() if category_id else None
         if category is not None:
             permissions.check_can_moderate(request.user, category.pk)
 
@@ -164,7 +183,8 @@ def candidate_decide(request, nomination_id, decision):
 
     def work():
         if decision == "approve":
-            chosen = list(Category.objects.filter(pk__in=request.POST.getlist("categories")))
+            ids = [pk for pk in map(_form_id, request.POST.getlist("categories")) if pk is not None]
+            chosen = list(Category.objects.filter(pk__in=ids))
             promotion.approve(nomination=nomination, manager=request.user, categories=chosen)
         elif decision == "decline":
             promotion.decline(nomination=nomination, manager=request.user, note=request.POST.get("note", ""))

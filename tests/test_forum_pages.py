@@ -211,8 +211,8 @@ def test_member_replies_and_lands_on_the_post(client, member, other_member, cate
 def test_empty_reply_keeps_the_form_and_says_why(client, member, other_member, category):
     thread = make_thread(author=other_member, category=category)
     client.force_login(member)
-    response = client.post(reverse("forums:reply", args=[thread.pk]), {"body": "   "})
-    assert response.status_code == 400
+    response = client.post(reverse("forums:reply", args=[thread.pk]), {"body": "   "}, follow=True)
+    assert response.redirect_chain == [(f"{thread.get_absolute_url()}?page=1#reply", 302)]
     assert "Write something before posting." in response.content.decode()
     assert Post.objects.count() == 1
 
@@ -226,11 +226,21 @@ def test_replying_too_fast_is_refused_with_when_to_retry_and_keeps_text(client, 
     thread = make_thread(author=other_member, category=category)
     client.force_login(member)
     client.post(reverse("forums:reply", args=[thread.pk]), {"body": "first"})
-    response = client.post(reverse("forums:reply", args=[thread.pk]), {"body": "second quickly"})
+    response = client.post(reverse("forums:reply", args=[thread.pk]), {"body": "second quickly"}, follow=True)
     body = response.content.decode()
-    assert response.status_code == 400
     assert "posting too fast" in body and "second quickly" in body
     assert Post.objects.count() == 2
+    # The kept text was for that one page: reloading shows an empty box and posts nothing.
+    again = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "second quickly" not in again and Post.objects.count() == 2
+
+
+def test_preview_tells_a_newcomer_before_posting_that_links_wait(client, newcomer, member):
+    client.force_login(newcomer)
+    html = client.post(reverse("forums:preview"), {"body": "see [docs](https://example.org)"}).content.decode()
+    assert "post links or images yet" in html and "<a " not in html
+    client.force_login(member)
+    assert "<a " in client.post(reverse("forums:preview"), {"body": "see [docs](https://example.org)"}).content.decode()
 
 
 def test_newcomers_wait_longer_between_threads(client, newcomer, category):

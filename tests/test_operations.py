@@ -144,8 +144,9 @@ def test_every_beat_job_names_a_registered_task():
     assert routed <= set(app.tasks)
 
 
-def test_make_run_shows_the_sites_own_error_pages_not_debug_pages():
-    """scripts/run_env.sh is what `make run` runs the site with: a missing page is the 404 members see."""
+def test_make_run_shows_the_sites_own_error_pages_not_debug_pages(tmp_path):
+    """scripts/run_env.sh is what `make run` runs the site with (after collectstatic, as run.sh does):
+    a missing page is the 404 members see."""
     probe = (
         "import django; django.setup();"
         "from django.conf import settings; from django.test import Client;"
@@ -155,7 +156,8 @@ def test_make_run_shows_the_sites_own_error_pages_not_debug_pages():
     )
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     result = subprocess.run(
-        ["bash", "-c", f'source scripts/run_env.sh && .venv/bin/python -c "{probe}"'], cwd=ROOT, capture_output=True, text=True,
-        timeout=120, env={**env, "DJANGO_SETTINGS_MODULE": "community.settings"},
+        ["bash", "-c", f'source scripts/run_env.sh && .venv/bin/python manage.py collectstatic --noinput -v0 '
+                       f'&& .venv/bin/python -c "{probe}"'], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**env, "DJANGO_SETTINGS_MODULE": "community.settings", "STATIC_ROOT": str(tmp_path)},
     )
     assert result.stdout.split() == ["False", "False", "404", "False", "True"], result.stdout + result.stderr
