@@ -1,6 +1,6 @@
 """Read queries for moderation pages."""
 
-from django.db.models import Count, Prefetch, Q, Subquery, Value
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from moderation.models import ACTION_LABELS, Flag, ModerationAction, ModeratorRole, ReviewItem
@@ -51,14 +51,38 @@ def flag_accuracy(member) -> tuple[int, float | None]:
 
 
 def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[ModerationAction], bool]:
-    entries = ModerationAction.objects.select_related("actor").order_by("-created_at", "-id")
+    from django.contrib.auth import get_user_model
+
+    # A member acted on is linked by username, read in the same statement.
+    member_username = Subquery(get_user_model().objects.filter(pk=OuterRef("target_id")).values("username")[:1])
+    entries = (
+        ModerationAction.objects.select_related("actor").order_by("-created_at", "-id")
+        .annotate(target_username=Case(When(target_type="member", then=member_username), default=None))
+    )
     if action:
         entries = entries.filter(action=action)
     if actor:
         entries = entries.filter(actor__username__iexact=actor)
     start = (page - 1) * PER_PAGE
     rows = list(entries[start:start + PER_PAGE + 1])
-    return rows[:PER_PAGE], len(rows) > PER_PAGE
+    rows, has_more = rows[:PER_PAGE], len(rows) > PER_PAGE
+    _attach_target_urls(rows)
+    return rows, has_more
+
+
+def _attach_target_urls(entries: list[ModerationAction]) -> None:
+    """Where each entry's target lives: the post, the thread, the member's profile."""
+    from django.urls import reverse
+
+    for entry in entries:
+        if entry.target_type == "post":
+            entry.target_url = reverse("forums:post", args=[entry.target_id])
+        elif entry.target_type == "thread":
+            entry.target_url = reverse("forums:thread_short", args=[entry.target_id])
+        elif entry.target_username:
+            entry.target_url = reverse("members:profile", args=[entry.target_username])
+        else:
+            entry.target_url = ""
 
 
 def log_actions() -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from community import permissions
@@ -85,8 +86,29 @@ def review_act(request, item_id, action):
         else:
             services.resolve(item=item, moderator=request.user, action=action, reason=request.POST.get("reason", ""))
 
-    _report(request, work, _("Done."))
+    _report(request, work, str(REVIEW_DONE.get(action, _("Done."))))
     return redirect("moderation:review")
+
+
+# What each action did, said back to the moderator in words (not "Done.").
+REVIEW_DONE = {
+    "claim": gettext_lazy("Claimed: this item is yours to handle."),
+    "approve": gettext_lazy("Approved: the post is visible again, and the flaggers are told."),
+    "hide": gettext_lazy("Kept hidden: the author is told why, and the flaggers are thanked."),
+    "dismiss": gettext_lazy("Flags dismissed; the post stays visible."),
+}
+THREAD_DONE = {
+    "lock": gettext_lazy("Thread locked: members can no longer reply (moderators still can)."),
+    "unlock": gettext_lazy("Thread unlocked: replies are open again."),
+    "pin": gettext_lazy("Thread pinned: it leads its category."),
+    "unpin": gettext_lazy("Thread unpinned."),
+    "move": gettext_lazy("Thread moved."),
+}
+CANDIDATE_DONE = {
+    "approve": gettext_lazy("Approved: the member is invited to moderate."),
+    "decline": gettext_lazy("Declined; your note is on the record."),
+    "defer": gettext_lazy("Deferred: the candidate stays on the list."),
+}
 
 
 @login_required
@@ -151,7 +173,7 @@ def thread_act(request, thread_id, action):
         services.moderate_thread(thread=thread, moderator=request.user, action=action, category=category,
                                  reason=request.POST.get("reason", ""))
 
-    _report(request, work, _("Done."))
+    _report(request, work, str(THREAD_DONE.get(action, _("Done."))))
     return redirect(thread)
 
 
@@ -193,7 +215,7 @@ def candidate_decide(request, nomination_id, decision):
         else:
             raise ValidationError(_("Unknown action."))
 
-    _report(request, work, _("Done."))
+    _report(request, work, str(CANDIDATE_DONE.get(decision, _("Done."))))
     return redirect("moderation:candidates")
 
 
@@ -221,7 +243,7 @@ def post_edit(request, post_id):
         services.moderator_edit_post(post=post, moderator=request.user, body=request.POST.get("body", ""),
                                      reason=request.POST.get("reason", ""))
 
-    _report(request, work, _("Done."))
+    _report(request, work, _("The post is changed; what it said before and after is in the log."))
     return redirect("moderation:review")
 
 
@@ -245,5 +267,6 @@ def new_member_decide(request, username, decision):
         services.decide_new_member(member=member, moderator=request.user, approve=decision == "approve",
                                    reason=request.POST.get("reason", ""))
 
-    _report(request, work, _("Done."))
+    _report(request, work, _("Approved: they can post now.") if decision == "approve"
+            else _("Turned away: the account is disabled."))
     return redirect("moderation:review")

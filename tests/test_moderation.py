@@ -226,3 +226,24 @@ def test_a_flag_holding_a_stale_copy_of_an_already_hidden_post_logs_nothing_more
     services.flag_post(post=stale, flagger=UserFactory(username="late", tier=1), reason="spam")
     assert ModerationAction.objects.filter(action="post_hidden_by_flags", target_id=post.pk).count() == 1
     assert post.author.notifications.filter(dedupe_key__startswith="moderation:hidden-by-flags").count() == 1
+
+
+def test_the_log_links_each_target_and_names_each_action(client, manager, member, post):
+    services.flag_post(post=post, flagger=UserFactory(tier=1), reason="spam")
+    services.resolve(item=ReviewItem.objects.get(post=post), moderator=manager, action="dismiss")
+    services.moderate_thread(thread=post.thread, moderator=manager, action="lock")
+    services.sanction(member=member, moderator=manager, kind="silence", reason="Cool down", until=_in_days(1))
+    client.force_login(manager)
+    page = client.get("/moderation/log/").content.decode()
+    for label in ("Flags dismissed", "Thread locked", "Member silenced"):
+        assert f"<td>{label}</td>" in page
+    assert f'href="/p/{post.pk}/"' in page and f'href="/t/{post.thread_id}/"' in page and f'href="/u/{member.username}/"' in page
+    assert ">review_dismiss<" not in page  # the code is the filter's value, never what is shown
+
+
+def _in_days(days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)

@@ -235,7 +235,8 @@ def test_a_moderator_reading_english_hides_a_russian_members_post_and_the_member
     client.force_login(moderator_in_group)
     item = ReviewItem.objects.get(post=post)
     response = client.post(reverse("moderation:act", args=[item.pk, "hide"]), {"reason": ""})
-    assert response.status_code == 302 and "Done." in client.get(response.url).content.decode()  # the moderator reads English
+    # The moderator reads English what they did.
+    assert response.status_code == 302 and "Kept hidden: the author is told why" in client.get(response.url).content.decode()
     told = Notification.objects.get(recipient=other_member, kind=Kind.MODERATION)
     assert told.text == "Модератор скрыл ваше сообщение в «Вопрос»: скрыто модератором."
     thanked = Notification.objects.get(recipient=member, kind=Kind.MODERATION)

@@ -147,14 +147,14 @@ def test_moderator_claims_and_approves_a_hidden_post_from_the_review_queue(
 
     # Claim, then approve.
     row.get_by_role("button", name="Claim", exact=True).click()
-    expect(mod_page.get_by_role("status")).to_have_text("Done.")
+    expect(mod_page.get_by_role("status")).to_have_text("Claimed: this item is yours to handle.")
     expect(row.get_by_text("Claimed by max")).to_be_visible()
     expect(row.get_by_role("button", name="Claim", exact=True)).to_have_count(0)
     item.refresh_from_db()
     assert item.claimed_by == moderator
 
     row.get_by_role("button", name="Approve: show the post").click()
-    expect(mod_page.get_by_role("status")).to_have_text("Done.")
+    expect(mod_page.get_by_role("status")).to_have_text("Approved: the post is visible again, and the flaggers are told.")
     expect(mod_page).to_have_url(re.compile(r"/review/$"))
     expect(rows).to_have_count(0)
     expect(mod_page.get_by_text("Nothing to review")).to_be_visible()

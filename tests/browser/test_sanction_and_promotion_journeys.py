@@ -219,7 +219,7 @@ def test_a_manager_promotes_a_candidate_who_accepts_and_opens_the_review_queue(n
     expect(manager_page.get_by_role("heading", name="Waiting for the member's answer")).to_have_count(0)
 
     row.get_by_role("button", name="Approve").click()
-    expect(manager_page.get_by_role("status")).to_have_text("Done.")
+    expect(manager_page.get_by_role("status")).to_have_text("Approved: the member is invited to moderate.")
     expect(manager_page).to_have_url(re.compile(r"/moderation/candidates/$"))
     expect(rows).to_have_count(0)
     expect(manager_page.get_by_text("No candidates right now. The nightly job looks again tonight.")).to_be_visible()
