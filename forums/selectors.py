@@ -9,7 +9,9 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from forums import flairs
 from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
@@ -63,6 +65,12 @@ def page_number(raw) -> int:
         return min(max(1, int(raw)), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
+
+
+def check_page_exists(number: int, items) -> None:
+    """A page past the end of a list is not an empty list (which would say "nothing here yet"): it is not there."""
+    if number > 1 and not items:
+        raise Http404(gettext("There is no page %(number)d of this list.") % {"number": number})
 
 
 def visible_threads() -> QuerySet[Thread]:

@@ -32,6 +32,7 @@ def _thread_list_page(request, *, order, title, category=None, tag=None, templat
         member=request.user, order=order, category=category, tag=tag, period=period, status=status,
         page=selectors.page_number(request.GET.get("page")),
     )
+    selectors.check_page_exists(page.number, page.items)
     context = {
         "page": page, "threads": page.items, "order": order, "list_title": title,
         "category": category, "tag": tag, "period": period, "top_periods": list(selectors.TOP_PERIODS),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from community import permissions
 from forums.models import Category, Post, Thread
-from forums.selectors import page_number
+from forums.selectors import check_page_exists, page_number
 from moderation import promotion, selectors, services
 from moderation.models import Flag, ModeratorRole, Nomination, ReviewItem
 
@@ -117,6 +117,7 @@ def log(request):
     number = page_number(request.GET.get("page"))
     action, actor = request.GET.get("action", ""), request.GET.get("actor", "").strip()
     entries, has_more = selectors.log_page(action=action, actor=actor, page=number)
+    check_page_exists(number, entries)
     return render(request, "moderation/log.html", {
         "entries": entries, "has_more": has_more, "page_number": number, "action": action, "actor": actor,
         "actions": selectors.log_actions(),

@@ -477,3 +477,17 @@ def test_the_composer_offers_only_categories_the_member_may_post_in(client, memb
     client.force_login(manager)
     page = client.get(f"/t/new/?category={read_only_category.slug}").content.decode()
     assert f'<option value="{read_only_category.pk}" selected>' in page
+
+
+@pytest.mark.parametrize("url", ["/?page=999999", "/top/?page=999", "/unanswered/?page=999", "/c/help/?page=999"])
+def test_a_list_page_past_the_end_is_not_a_false_empty_list(client, member, category, url):
+    make_thread(author=member, category=category)
+    response = client.get(url)
+    assert response.status_code == 404 and "No threads here yet" not in response.content.decode()
+
+
+def test_notifications_and_the_log_pages_past_the_end_are_not_there(client, manager):
+    client.force_login(manager)
+    assert client.get("/notifications/?page=999").status_code == 404
+    assert client.get("/moderation/log/?page=999").status_code == 404
+    assert client.get("/notifications/").status_code == 200  # the first page of nothing is an empty list

@@ -1,5 +1,6 @@
 """The newcomer-priority reply queue: what is in it, in what order, the actions, the figures."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -186,7 +187,7 @@ def test_queue_page_runs_a_constant_number_of_queries_with_many_waiting_threads(
     assert response.status_code == 200
     rows = response.context["rows"]
     assert len(rows) == 30 and rows[0].pk == threads[-1].pk and response.context["has_more"]
-    assert response.context["figures"]["counts"] == {"waiting": 2_000, "overdue": 2_000 - 240}
+    assert response.context["figures"]["counts"] == {"waiting": 2_000, "overdue": 2_000 - 240, "snoozed": 0}
 
 
 def test_first_response_figures(manager, newcomer, member, expert, category):
@@ -344,3 +345,28 @@ def test_assigning_one_thread_of_a_routed_batch_leaves_the_rest_of_the_batch(man
     batch.refresh_from_db()
     assert (batch.count, batch.gathered, batch.thread_id) == (1, [second.pk], second.pk)  # "A newcomer asks: Question 1"
     assert Notification.objects.filter(recipient=expert, kind=Kind.ASSIGNED).count() == 2
+
+
+def test_waiting_now_counts_what_the_list_shows_and_snoozed_threads_have_their_filter(client, manager, newcomer, category):
+    from community.triage import services as triage_services
+
+    shown = make_thread(author=newcomer, category=category, title="Still waiting for help")
+    set_aside = make_thread(author=UserFactory(tier=0), category=category, title="Set aside until later")
+    triage_services.snooze(thread=set_aside, member=manager, duration="4h")
+    client.force_login(manager)
+    page = client.get("/queue/").content.decode()
+    assert re.search(r'id="waiting-now">1<', page) and re.search(r'id="snoozed-now">1<', page)
+    assert shown.title in page and set_aside.title not in page
+    snoozed_page = client.get("/queue/?snoozed=on").content.decode()
+    assert set_aside.title in snoozed_page and shown.title not in snoozed_page
+
+
+def test_queue_pages_keep_their_filters_and_a_page_past_the_end_is_not_there(client, manager, newcomer, category):
+    from community.triage.selectors import PER_PAGE
+
+    for index in range(PER_PAGE + 1):
+        make_thread(author=UserFactory(tier=0), category=category, title=f"Question number {index}")
+    client.force_login(manager)
+    page = client.get("/queue/?claim=unclaimed&overdue=&page=1").content.decode()
+    assert 'href="?claim=unclaimed&amp;overdue=&amp;page=2"' in page
+    assert client.get("/queue/?page=999999").status_code == 404

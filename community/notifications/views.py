@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from community.notifications import selectors, services
 from community.notifications.forms import PreferencesForm
 from community.notifications.models import Kind, Notification
-from forums.selectors import page_number
+from forums.selectors import check_page_exists, page_number
 
 User = get_user_model()
 
@@ -20,6 +20,7 @@ User = get_user_model()
 def notification_list(request):
     number = page_number(request.GET.get("page"))
     rows, has_more = selectors.notifications_page(request.user, page=number)
+    check_page_exists(number, rows)
     for row in rows:
         row.url = selectors.target_url(row)
     return render(request, "notifications/list.html", {"notifications": rows, "page_number": number, "has_more": has_more})

@@ -17,6 +17,7 @@ class QueueFilterForm(forms.Form):
         choices=[("all", _("All")), ("mine", _("Claimed by me")), ("unclaimed", _("Unclaimed"))],
     )
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    snoozed = forms.BooleanField(required=False, label=_("Snoozed only"))
 
     def __init__(self, *args, category_ids=None, **kwargs):
         """`category_ids`: the categories the member works (None: all), the only ones offered."""
@@ -33,6 +34,7 @@ class QueueFilterForm(forms.Form):
             tag=data["tag"].strip().lower(),
             claim=data["claim"] if data["claim"] in CLAIM_FILTERS else "all",
             overdue_only=data["overdue"],
+            snoozed_only=data["snoozed"],
         )
 
 

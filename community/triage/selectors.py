@@ -24,6 +24,11 @@ def waiting_newcomer_threads() -> QuerySet[Thread]:
     return Thread.objects.filter(is_newcomer_thread=True, first_response_at__isnull=True, is_deleted=False)
 
 
+def snoozed(now) -> QuerySet[Thread]:
+    """Waiting threads set aside until later: out of the queue's list, reachable through its "Snoozed" filter."""
+    return waiting_newcomer_threads().filter(queue_entry__no_reply_needed_at__isnull=True, queue_entry__snoozed_until__gt=now)
+
+
 def in_queue(now) -> QuerySet[Thread]:
     return waiting_newcomer_threads().filter(
         Q(queue_entry__isnull=True)
@@ -38,13 +43,14 @@ class QueueFilters:
     tag: str = ""
     claim: str = "all"
     overdue_only: bool = False
+    snoozed_only: bool = False
 
 
 def newcomer_queue(*, member, filters: QueueFilters, page: int = 1, category_ids=None) -> tuple[list[Thread], bool]:
     """Oldest-waiting first, within `category_ids` (None: all); each row gets wait, colour, entry and
     suggested experts. Fixed number of queries."""
     now = timezone.now()
-    threads = in_queue(now)
+    threads = snoozed(now) if filters.snoozed_only else in_queue(now)
     if category_ids is not None:
         threads = threads.filter(category_id__in=category_ids)
     if filters.category_id:
@@ -158,10 +164,16 @@ def response_figures(now=None) -> dict[tuple[int, str], ResponseFigures]:
 
 def queue_counts(now=None, *, category_ids=None) -> dict[str, int]:
     now = now or timezone.now()
+    # "Waiting now" counts what the list shows; snoozed threads are counted apart.
     waiting = waiting_newcomer_threads().exclude(queue_entry__no_reply_needed_at__isnull=False)
     if category_ids is not None:
         waiting = waiting.filter(category_id__in=category_ids)
-    return waiting.aggregate(waiting=Count("id"), overdue=Count("id", filter=Q(created_at__lte=now - target())))
+    is_snoozed = Q(queue_entry__snoozed_until__gt=now)
+    not_snoozed = Q(queue_entry__isnull=True) | Q(queue_entry__snoozed_until__isnull=True) | Q(queue_entry__snoozed_until__lte=now)
+    return waiting.aggregate(
+        waiting=Count("id", filter=not_snoozed), overdue=Count("id", filter=not_snoozed & Q(created_at__lte=now - target())),
+        snoozed=Count("id", filter=is_snoozed),
+    )
 
 
 def dashboard_figures(*, category_ids=None) -> dict:

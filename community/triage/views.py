@@ -13,7 +13,7 @@ from community import permissions
 from community.triage import selectors, services
 from community.triage.forms import QueueFilterForm, member_by_name
 from forums.models import Tag, Thread
-from forums.selectors import page_number
+from forums.selectors import check_page_exists, page_number
 
 
 @login_required
@@ -23,6 +23,7 @@ def queue(request):
     form = QueueFilterForm(request.GET or None, category_ids=scope)
     number = page_number(request.GET.get("page"))
     rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number, category_ids=scope)
+    check_page_exists(number, rows)
     return render(request, "triage/queue.html", {
         "rows": rows, "has_more": has_more, "page_number": number, "form": form,
         "figures": selectors.dashboard_figures(category_ids=scope), "target_hours": selectors.target().total_seconds() / 3600,
