@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from community.jobs import job
@@ -37,13 +36,12 @@ def refresh_standing(member_id: int, *, force: bool = False) -> None:
         member.refresh_from_db(fields=["tier"])  # the tier badges read the new tier
         notify_tier_change(member, change)
     for award in badges.award_earned_badges(member, tiers.stats_for(member)):
-        with override(member.language or None):
-            name = _(award.badge.name)
-        notify(recipient=member, kind=Kind.BADGE, dedupe_key=f"badge:{award.pk}", text=name)
+        # The English name (a msgid): the notification is put into words in the reader's language when shown.
+        notify(recipient=member, kind=Kind.BADGE, dedupe_key=f"badge:{award.pk}", text=award.badge.name)
 
 
 def notify_tier_change(member, change) -> None:
-    with override(member.language or None):
+    with override("en"):  # a msgid, shown in the reader's language (notifications/_text.txt)
         label = str(Tier(change.new).label)
     notify(recipient=member, kind=Kind.TIER_CHANGED, dedupe_key=f"tier:{change.new}:{timezone.now():%Y%m%d%H%M%S}", text=label)
 

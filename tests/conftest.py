@@ -15,6 +15,11 @@ def _clean_cache():
     from moderation.watched_words import forget as forget_watched_words
 
     cache.clear()
+    # A request's LocaleMiddleware leaves its language active in this thread: each test starts in the default.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     forget_rules()
     forget_requirements()
     forget_watched_words()

@@ -144,3 +144,23 @@ def test_own_profile_with_tier_progress_stays_within_fifteen_queries(client, mem
     with django_assert_max_num_queries(15):
         response = client.get(f"/u/{member.username}/")
     assert "Next tier" in response.content.decode() and "thanks 4" in response.content.decode()
+
+
+def test_switching_to_russian_says_saved_in_russian_and_back_in_english(client, member):
+    client.force_login(member)
+    page = client.post("/settings/", {"language": "ru", "timezone": "UTC"}, follow=True).content.decode()
+    assert "Настройки сохранены" in page
+    page = client.post("/settings/", {"language": "en", "timezone": "UTC"}, follow=True).content.decode()
+    assert "Your settings are saved." in page
+
+
+def test_a_badge_notification_reads_in_the_readers_language(client, member):
+    from community.notifications.models import Kind
+    from community.notifications.services import notify
+
+    notify(recipient=member, kind=Kind.BADGE, dedupe_key="badge:test", text="Welcome")
+    notify(recipient=member, kind=Kind.TIER_CHANGED, dedupe_key="tier:test", text="Regular")
+    client.force_login(member)
+    page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "«Добро пожаловать»" in page or "“Добро пожаловать”" in page
+    assert "Завсегдатай" in page

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from community import permissions
@@ -49,7 +50,10 @@ def settings_page(request):
     form = SettingsForm(request.POST or None, initial=initial, member=member)
     if request.method == "POST" and form.is_valid():
         services.profile_update(member=member, **form.cleaned_data)
-        messages.success(request, _("Your settings are saved."))
+        # Said in the language the next page is in: the one just chosen (or the browser's, for "browser default").
+        chosen = form.cleaned_data.get("language") or translation.get_language_from_request(request)
+        with translation.override(chosen):
+            messages.success(request, _("Your settings are saved."))
         return redirect("members:settings")
     return render(request, "members/settings.html", {"form": form, "tags": Tag.objects.only("name")})
 
