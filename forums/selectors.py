@@ -6,16 +6,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from forums import flairs
-from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
-from forums.models import SEARCH_CONFIG, Category, Post, Reaction, ReadState, Subscription, Tag, Thread
+from forums.models import Category, Post, Reaction, ReadState, Subscription, Tag, Thread
 
 
 @dataclass
@@ -260,56 +258,6 @@ def tags_by_names(names: list[str]) -> tuple[list[Tag], list[str]]:
     wanted = [name.strip().lower() for name in names if name.strip()]
     found = {tag.name: tag for tag in Tag.objects.filter(name__in=wanted)}
     return [found[name] for name in dict.fromkeys(wanted) if name in found], [n for n in wanted if n not in found]
-
-
-@dataclass
-class SearchHit:
-    post: Post
-    snippet: str
-    rank: float
-
-
-SEARCH_CANDIDATES = 1_000
-
-
-def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
-    """Posts whose text or whose thread's title matches, best first, with highlighted snippets.
-
-    The query is parsed with the same configuration as the text, so both languages are stemmed.
-    Each GIN index gives at most SEARCH_CANDIDATES of its newest matches; only those are ranked,
-    so a word found in 100,000 posts costs no more than a rare one.
-    """
-    query_text = query_text.strip()[:200]
-    if not query_text:
-        return []
-    query = SearchQuery(query_text, search_type="websearch", config=SEARCH_CONFIG)
-    post_ids = list(
-        Post.objects.filter(search_vector=query, is_deleted=False, is_hidden=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
-    )
-    thread_ids = list(
-        Thread.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
-    )
-    if not post_ids and not thread_ids:
-        return []
-    ranked = list(
-        Post.objects.filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1), is_deleted=False, is_hidden=False,
-                            thread__is_deleted=False)
-        .annotate(rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query))
-        .order_by("-rank", "-created_at")
-        .values_list("id", "rank")[:limit]
-    )
-    rank_of = dict(ranked)
-    posts = (
-        Post.objects.filter(pk__in=rank_of)
-        .annotate(headline=SearchHeadline(
-            "body", query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
-            max_words=35, min_words=15, max_fragments=2,
-        ))
-        .select_related("thread", "thread__category", "author")
-    )
-    hits = [SearchHit(post=post, snippet=render_snippet(post.headline), rank=rank_of[post.pk]) for post in posts]
-    hits.sort(key=lambda hit: (-hit.rank, -hit.post.created_at.timestamp()))
-    return hits
 
 
 def member_recent_posts(member, *, limit: int = 20) -> list[Post]:

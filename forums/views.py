@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from forums import permissions, ratelimit, selectors, services
+from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, TagForm, ThreadForm
 from forums.markup import quote_markdown, render_markdown
 from forums.models import Category, Post, Tag, Thread
@@ -94,7 +95,7 @@ def tag_create(request):
 
 def search(request):
     query = request.GET.get("q", "").strip()
-    hits = selectors.search_posts(query) if query else []
+    hits = search_selectors.search_posts(query) if query else []
     return render(request, "forums/search.html", {"query": query, "hits": hits})
 
 
