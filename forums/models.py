@@ -236,6 +236,27 @@ class ReadState(models.Model):
         return f"{self.member_id} read thread {self.thread_id} to #{self.last_read_number}"
 
 
+class ReadHorizon(models.Model):
+    """"Mark all read": threads with no activity after `read_before` count as read for the member.
+
+    One row for the whole site (category empty) and one per category marked, so marking 2,000
+    threads read is one upsert, not 2,000 read states. A member's sign-up is the first horizon:
+    threads quiet since before they joined are not new to them (as Discourse).
+    """
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_horizons")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    read_before = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "category"], nulls_distinct=False, name="forums_readhorizon_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} read {self.category_id or 'all'} before {self.read_before:%Y-%m-%d %H:%M}"
+
+
 class Subscription(models.Model):
     """A member watching a thread."""
 

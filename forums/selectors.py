@@ -1,7 +1,7 @@
 """Read queries for forum pages; each page loads in a fixed number of queries whatever its length."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from forums import flairs
-from forums.models import Category, Post, Reaction, ReadState, Subscription, Tag, Thread
+from forums.models import Category, Post, Reaction, ReadHorizon, ReadState, Subscription, Tag, Thread
 
 
 @dataclass
@@ -139,7 +139,11 @@ def thread_list(*, member, order: str = "latest", category: Category | None = No
 
 
 def attach_unread(threads: list[Thread], member) -> None:
-    """Set `thread.is_unread` and `thread.first_unread_number` for the member, in one query."""
+    """Set `thread.is_unread` and `thread.first_unread_number` for the member, in two queries.
+
+    A thread is unread when it has posts past the member's read mark and activity after their
+    read horizon (sign-up, or the last "mark all read" of the site or of its category).
+    """
     if not member.is_authenticated or not threads:
         for thread in threads:
             thread.is_unread, thread.first_unread_number = False, 1
@@ -147,10 +151,33 @@ def attach_unread(threads: list[Thread], member) -> None:
     read = dict(
         ReadState.objects.filter(member=member, thread__in=threads).values_list("thread_id", "last_read_number")
     )
+    horizons = ReadHorizons.of(member)
     for thread in threads:
         last_read = read.get(thread.pk, 0)
-        thread.is_unread = last_read < thread.last_post_number
+        thread.is_unread = last_read < thread.last_post_number and thread.last_posted_at > horizons.of_category(thread.category_id)
         thread.first_unread_number = min(last_read + 1, thread.last_post_number)
+
+
+@dataclass(frozen=True)
+class ReadHorizons:
+    """Before when everything counts as read for a member: site-wide, and per category marked read."""
+
+    site: datetime
+    categories: dict[int, datetime]
+
+    @classmethod
+    def of(cls, member) -> "ReadHorizons":
+        rows = ReadHorizon.objects.filter(member=member).values_list("category_id", "read_before")
+        site, categories = member.date_joined, {}
+        for category_id, read_before in rows:
+            if category_id is None:
+                site = max(site, read_before)
+            else:
+                categories[category_id] = read_before
+        return cls(site=site, categories=categories)
+
+    def of_category(self, category_id: int) -> datetime:
+        return max(self.site, self.categories.get(category_id, self.site))
 
 
 def categories_with_latest() -> list[Category]:
@@ -213,10 +240,10 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
         liked = set(
             Reaction.objects.filter(member=member, post__in=posts, kind=Reaction.Kind.LIKE).values_list("post_id", flat=True)
         )
-        is_watching, last_read = _watch_and_read_state(thread, member)
+        is_watching, last_read, horizon = _watch_and_read_state(thread, member)
     for post in posts:
         post.liked_by_me = post.pk in liked
-        post.is_unread = member.is_authenticated and post.number > last_read
+        post.is_unread = member.is_authenticated and post.number > last_read and post.created_at > horizon
     flairs.attach(thread, posts)
     accepted = next((post for post in posts if post.pk == thread.accepted_answer_id), None)
     if thread.accepted_answer_id and accepted is None:
@@ -225,13 +252,15 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
                       is_watching=is_watching, last_read_number=last_read)
 
 
-def _watch_and_read_state(thread: Thread, member) -> tuple[bool, int]:
-    """Whether the member watches the thread and how far they read it, in one query."""
-    watching, last_read = Thread.objects.filter(pk=thread.pk).values_list(
+def _watch_and_read_state(thread: Thread, member) -> tuple[bool, int, datetime]:
+    """Whether the member watches the thread, how far they read it and their read horizon for it, in one query."""
+    horizons = ReadHorizon.objects.filter(member=member).filter(Q(category__isnull=True) | Q(category=thread.category_id))
+    watching, last_read, horizon = Thread.objects.filter(pk=thread.pk).values_list(
         Exists(Subscription.objects.filter(member=member, thread=OuterRef("pk"))),
         Subquery(ReadState.objects.filter(member=member, thread=OuterRef("pk")).values("last_read_number")[:1]),
+        Subquery(horizons.order_by("-read_before").values("read_before")[:1]),
     ).get()
-    return watching, last_read or 0
+    return watching, last_read or 0, max(member.date_joined, horizon or member.date_joined)
 
 
 def page_of_post_number(number: int) -> int:
@@ -239,10 +268,15 @@ def page_of_post_number(number: int) -> int:
 
 
 def first_unread_number(*, thread: Thread, member) -> int:
+    """The first post past the member's read mark that came after their read horizon (the last post if none)."""
     if not member.is_authenticated:
         return 1
-    last_read = ReadState.objects.filter(member=member, thread=thread).values_list("last_read_number", flat=True).first() or 0
-    return min(last_read + 1, thread.last_post_number)
+    _, last_read, horizon = _watch_and_read_state(thread, member)
+    first = (
+        Post.objects.filter(thread=thread, number__gt=last_read, created_at__gt=horizon)
+        .order_by("number").values_list("number", flat=True).first()
+    )
+    return first or min(last_read + 1, thread.last_post_number)
 
 
 def post_revisions(post: Post) -> list:

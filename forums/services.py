@@ -21,6 +21,7 @@ from forums.models import (
     Post,
     PostRevision,
     Reaction,
+    ReadHorizon,
     ReadState,
     Subscription,
     Tag,
@@ -390,6 +391,11 @@ def thread_mark_read(*, thread: Thread, member, up_to_number: int) -> None:
             [member.pk, thread.pk, up_to_number],
         )
     signals.thread_read.send(sender=Thread, thread_id=thread.pk, member_id=member.pk, up_to_number=up_to_number)
+
+
+def mark_all_read(*, member, category: Category | None = None) -> None:
+    """Everything quiet until now counts as read, site-wide or in one category: one upsert."""
+    ReadHorizon.objects.update_or_create(member=member, category=category, defaults={"read_before": timezone.now()})
 
 
 def tag_create(*, name: str, description: str = "") -> Tag:

@@ -37,7 +37,7 @@ def _thread_list_page(request, *, order, title, category=None, tag=None, templat
     context = {
         "page": page, "threads": page.items, "order": order, "list_title": title,
         "category": category, "tag": tag, "period": period, "top_periods": list(selectors.TOP_PERIODS),
-        "status": status,
+        "status": status, "any_unread": any(thread.is_unread for thread in page.items),
     }
     context.update(extra or {})
     return render(request, template, context)
@@ -65,6 +65,27 @@ def category(request, slug):
         request, order="latest", title=category.name, category=category,
         extra={"can_start_thread": permissions.can_start_thread(request.user, category)},
     )
+
+
+LISTS_MARKED_READ = {"latest": "forums:latest", "top": "forums:top", "unanswered": "forums:unanswered"}
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    """"Mark all read" on a site-wide list: back to the list it was pressed on."""
+    services.mark_all_read(member=request.user)
+    messages.success(request, _("Every thread is marked read. New posts from now on will show as new."))
+    return redirect(LISTS_MARKED_READ.get(request.POST.get("list"), "forums:latest"))
+
+
+@login_required
+@require_POST
+def category_mark_read(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    services.mark_all_read(member=request.user, category=category)
+    messages.success(request, _("Every thread in %(category)s is marked read.") % {"category": category.name})
+    return redirect(category)
 
 
 def tag_list(request):

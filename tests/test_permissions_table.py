@@ -26,7 +26,7 @@ from community.notifications.models import Kind, Notification, Preference
 from community.notifications.services import notify, unsubscribe_token
 from community.triage.models import QueueEntry
 from forums import services as forum_services
-from forums.models import Post, Reaction, Subscription, Tag, Thread
+from forums.models import Post, Reaction, ReadHorizon, Subscription, Tag, Thread
 from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
@@ -166,6 +166,10 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([thread.pk], {"body": "a closing word"}, probe=lambda: Post.objects.count())
     if name == "forums:watch":
         return Case([thread.pk], {"action": "watch"}, probe=lambda: Subscription.objects.filter(member=me, thread=thread).exists())
+    if name == "forums:mark_all_read":
+        return Case([], {"list": "latest"}, probe=lambda: ReadHorizon.objects.filter(member=me).count())
+    if name == "forums:category_mark_read":
+        return Case([world.category.slug], probe=lambda: ReadHorizon.objects.filter(member=me).count())
     if name == "forums:answer_accept":
         return Case([reply.pk], probe=lambda: _fresh(thread).accepted_answer_id)
     if name == "forums:answer_unaccept":
@@ -218,6 +222,8 @@ STATE_CHANGING = {
     "forums:reply": ("post", WRITERS),
     "forums:reply@locked": ("post", SITE_MODERATORS),  # moderators of the category answer in locked threads
     "forums:watch": ("post", SIGNED_IN),
+    "forums:mark_all_read": ("post", SIGNED_IN),  # each marks their own reading
+    "forums:category_mark_read": ("post", SIGNED_IN),
     "forums:answer_accept": ("post", STAFF),  # the thread's author (not a role here) or a manager
     "forums:answer_unaccept": ("post", STAFF),
     "forums:post_edit": ("post", STAFF),  # someone else's post: managers only
