@@ -73,6 +73,10 @@ class ThreadForm(forms.Form):
             )
         return category
 
+    def clean_title(self):
+        # The service's rule, so a title of invisible characters is refused under its own field.
+        return services.validate_title(self.cleaned_data["title"])
+
 
 class ReplyForm(forms.Form):
     body = _body_field()
@@ -91,6 +95,9 @@ class PostEditForm(forms.Form):
         else:
             del self.fields["title"]
             del self.fields["tags"]
+
+    def clean_title(self):
+        return services.validate_title(self.cleaned_data["title"])
 
 
 class TagForm(forms.Form):

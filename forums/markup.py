@@ -5,6 +5,7 @@ emits is cleaned again by nh3, so a bug in either layer alone cannot let markup 
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import nh3
@@ -31,6 +32,24 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
+
+# Direction controls (embeddings, overrides, isolates, marks): a member's one-line text never steers
+# the direction of the text around it. Invisible characters with no job in a title or a name go too.
+_DROPPED_FROM_LINES = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                             "\u200e\u200f\u061c\u200b\u2060\ufeff\u00ad\u180e\u3164"))
+
+
+def plain_line(text: str) -> str:
+    """A title, name or flair as one clean line: no direction controls, no invisible-only text, no newlines.
+
+    Whitespace of any kind (newlines, tabs, line separators) becomes one space. Text left with nothing
+    a reader can see (only joiners or other format characters) is empty, so it fails "required".
+    """
+    line = " ".join(text.translate(_DROPPED_FROM_LINES).split())
+    if all(unicodedata.category(char) in ("Cf", "Cc", "Mn", "Zs") for char in line):
+        return ""
+    return line
+
 
 # Markers for search snippets: control characters members cannot type into a post body.
 SNIPPET_START = "\x02"

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from forums import content_checks, signals
-from forums.markup import mention_candidates, render_markdown
+from forums.markup import mention_candidates, plain_line, render_markdown
 from forums.models import (
     Category,
     Mention,
@@ -37,7 +37,9 @@ MAX_TAGS = 5
 
 
 def validate_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = plain_line(title)
+    if not title:
+        raise ValidationError(_("Give your thread a title with words people can see."), code="title_empty")
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ValidationError(
             _("A title needs %(min)d to %(max)d characters; this one has %(count)d.")

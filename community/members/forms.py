@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community.members.models import TIME_ZONE_CHOICES, User
 from forums.forms import TagsField
+from forums.markup import plain_line
 
 
 class SettingsForm(forms.Form):
@@ -31,6 +32,12 @@ class SettingsForm(forms.Form):
             del self.fields["dark_theme"]
         if not member.has_perk("custom_flair"):
             del self.fields["flair_text"]
+
+    def clean_display_name(self):
+        return plain_line(self.cleaned_data["display_name"])
+
+    def clean_flair_text(self):
+        return plain_line(self.cleaned_data["flair_text"])
 
     def clean(self):
         data = super().clean()

@@ -4,20 +4,21 @@ from django.db import transaction
 
 from community.members import signals
 from community.members.models import Profile, User
-from forums.markup import render_markdown
+from forums.markup import plain_line, render_markdown
 
 
 def profile_update(*, member: User, display_name: str, language: str, timezone: str, bio: str,
                    interests, birthday_day: int | None, birthday_month: int | None,
                    dark_theme: bool | None = None, flair_text: str | None = None) -> Profile:
     with transaction.atomic():
-        member.display_name, member.language, member.timezone = display_name, language, timezone
+        # Names are one plain line: no newlines, no direction overrides that reorder the page around them.
+        member.display_name, member.language, member.timezone = plain_line(display_name), language, timezone
         if dark_theme is not None and member.has_perk("beta_features"):
             betas = set(member.beta_features or [])
             betas = betas | {"dark_theme"} if dark_theme else betas - {"dark_theme"}
             member.beta_features = sorted(betas)
         if flair_text is not None and member.has_perk("custom_flair"):
-            member.flair_text = " ".join(flair_text.split())
+            member.flair_text = plain_line(flair_text)
         member.save(update_fields=["display_name", "language", "timezone", "beta_features", "flair_text"])
         profile, _created = Profile.objects.get_or_create(user=member)
         profile.bio = bio
