@@ -16,10 +16,11 @@ from .validators import username_validators
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
-AVATAR_COLOURS = [
-    "#b2453c", "#c26a1b", "#8a6d00", "#4d7c2b", "#1f7a6d",
-    "#22689b", "#4a56a6", "#7349a6", "#9b3f86", "#5d6b78",
-]
+# Avatar colours: any hue, with saturation and lightness kept where white initials stay readable
+# (contrast at least 4.5:1 on every hue). 360 hues x 3 shades, so two members with the same
+# initials almost never share a colour (ten fixed colours made one pair in ten look alike).
+AVATAR_SATURATION = (55, 45, 35)
+AVATAR_LIGHTNESS = (30, 32, 28)
 
 
 class Tier(models.IntegerChoices):
@@ -110,7 +111,9 @@ class User(AbstractUser):
     @property
     def avatar_colour(self) -> str:
         digest = hashlib.md5(self.username.lower().encode(), usedforsecurity=False).digest()
-        return AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
+        hue = int.from_bytes(digest[:2]) % 360
+        shade = digest[2] % len(AVATAR_LIGHTNESS)
+        return f"hsl({hue} {AVATAR_SATURATION[shade]}% {AVATAR_LIGHTNESS[shade]}%)"
 
     @cached_property
     def group_names(self) -> frozenset[str]:
