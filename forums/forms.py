@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forums import permissions, selectors, services
@@ -17,6 +19,13 @@ def _body_field() -> forms.CharField:
     )
 
 
+def _tags_help_text(max_count: int) -> str:
+    return gettext("Up to %(count)d existing tags, separated by commas.") % {"count": max_count}
+
+
+_tags_help = lazy(_tags_help_text, str)
+
+
 class TagsField(forms.CharField):
     """Comma- or space-separated names of existing tags, resolved to Tag rows."""
 
@@ -24,7 +33,8 @@ class TagsField(forms.CharField):
         self.max_count = max_count
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Tags"))
-        kwargs.setdefault("help_text", _("Up to %(count)d existing tags, separated by commas.") % {"count": max_count})
+        # Lazy all the way: `%` on a lazy string would freeze it in the language active at import.
+        kwargs.setdefault("help_text", _tags_help(max_count))
         super().__init__(**kwargs)
         self.widget.attrs.update({"list": "tag-suggestions", "autocomplete": "off"})
 
@@ -103,3 +113,60 @@ class PostEditForm(forms.Form):
 class TagForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=30, help_text=_("Lower-case letters, digits and dashes."))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class SearchForm(forms.Form):
+    """The search page's words and filters (a GET form). A filter that names nothing (an unknown tag,
+    member or category, a period that is not offered) is an error beside its field, never a guess."""
+
+    q = forms.CharField(required=False, label=_("Search for"),
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in English or Russian")}))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.only("name", "slug"), required=False, to_field_name="slug", label=_("Category"),
+        empty_label=_("All categories"),
+        error_messages={"invalid_choice": _("There is no such category. Choose one from the list.")},
+    )
+    tag = forms.CharField(required=False, max_length=30, label=_("Tag"),
+                          widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}))
+    author = forms.CharField(required=False, max_length=150, label=_("Author"),
+                             widget=forms.TextInput(attrs={"placeholder": _("username"), "autocomplete": "off"}))
+    period = forms.ChoiceField(
+        required=False, label=_("Posted"),
+        choices=[("any", _("Any time")), ("week", _("In the past week")), ("month", _("In the past month")),
+                 ("year", _("In the past year"))],
+    )
+    order = forms.ChoiceField(required=False, label=_("Sort by"), choices=[("relevance", _("Best match")), ("newest", _("Newest"))])
+    solved = forms.BooleanField(required=False, label=_("Solved threads only"))
+
+    def clean_q(self) -> str:
+        from forums.search import QUERY_MAX
+
+        return self.cleaned_data["q"][:QUERY_MAX]
+
+    def clean_tag(self):
+        name = self.cleaned_data["tag"].strip().lstrip("#").lower()
+        if not name:
+            return None
+        tags, _unknown = selectors.tags_by_names([name])
+        if not tags:
+            raise ValidationError(_("No tag is called “%(name)s”.") % {"name": name})
+        return tags[0]
+
+    def clean_author(self):
+        from django.contrib.auth import get_user_model
+
+        name = self.cleaned_data["author"].strip().lstrip("@")
+        if not name:
+            return None
+        member = get_user_model().objects.filter(username__iexact=name).only("username", "display_name").first()
+        if member is None:
+            raise ValidationError(_("No member is called “%(name)s”.") % {"name": name})
+        return member
+
+    def filters(self):
+        """The valid filters as the search selector takes them."""
+        from forums.search import SearchFilters
+
+        data = self.cleaned_data
+        return SearchFilters(category=data["category"], tag=data["tag"], author=data["author"],
+                             solved_only=data["solved"], period=data["period"] or "any")

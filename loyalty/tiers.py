@@ -7,8 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext_lazy
 
 from community.members.models import Tier
 from forums.selectors import member_activity
@@ -20,17 +19,17 @@ User = get_user_model()
 DEMOTION_MARGIN = 0.9  # tier 3 is kept while every figure stays above 90% of the threshold
 DEMOTION_GRACE = timedelta(days=14)  # and for at least 14 days after reaching it
 
-# What each requirement is measured by, and how to say what is missing.
+# What each requirement is measured by, and how to say what is missing (plural forms: Russian has three).
 FIELDS = {
-    "min_days_since_joining": ("days_since_joining", gettext_noop("%(n)d more days as a member")),
-    "min_days_visited": ("days_visited", gettext_noop("%(n)d more days visited")),
-    "min_posts_read": ("posts_read", gettext_noop("%(n)d more posts read")),
-    "min_posts": ("posts", gettext_noop("%(n)d more posts")),
-    "min_threads_replied": ("threads_replied", gettext_noop("%(n)d more threads replied to")),
-    "min_likes_given": ("likes_given", gettext_noop("%(n)d more likes given")),
-    "min_likes_received": ("likes_received", gettext_noop("%(n)d more likes received")),
-    "min_accepted_answers": ("accepted_answers", gettext_noop("%(n)d more accepted answers")),
-    "sanction_free_days": ("days_since_sanction", gettext_noop("%(n)d more days without a sanction")),
+    "min_days_since_joining": ("days_since_joining", ngettext_lazy("%(n)d more day as a member", "%(n)d more days as a member", "n")),
+    "min_days_visited": ("days_visited", ngettext_lazy("%(n)d more day visited", "%(n)d more days visited", "n")),
+    "min_posts_read": ("posts_read", ngettext_lazy("%(n)d more post read", "%(n)d more posts read", "n")),
+    "min_posts": ("posts", ngettext_lazy("%(n)d more post", "%(n)d more posts", "n")),
+    "min_threads_replied": ("threads_replied", ngettext_lazy("%(n)d more thread replied to", "%(n)d more threads replied to", "n")),
+    "min_likes_given": ("likes_given", ngettext_lazy("%(n)d more like given", "%(n)d more likes given", "n")),
+    "min_likes_received": ("likes_received", ngettext_lazy("%(n)d more like received", "%(n)d more likes received", "n")),
+    "min_accepted_answers": ("accepted_answers", ngettext_lazy("%(n)d more accepted answer", "%(n)d more accepted answers", "n")),
+    "sanction_free_days": ("days_since_sanction", ngettext_lazy("%(n)d more day without a sanction", "%(n)d more days without a sanction", "n")),
 }
 NEVER_SANCTIONED = 100_000
 
@@ -141,5 +140,5 @@ def progress_to_next(member, stats: dict[str, int] | None = None) -> Progress:
     for field, (stat, text) in FIELDS.items():
         gap = getattr(requirement, field) - stats[stat]
         if gap > 0:
-            missing.append(_(text) % {"n": gap})
+            missing.append(text % {"n": gap})
     return Progress(requirement.tier, missing)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from community.members.models import TIME_ZONE_CHOICES, User
+from community.members.timezones import picker_choices
 from forums.forms import TagsField
 from forums.markup import plain_line
 
@@ -28,6 +29,7 @@ class SettingsForm(forms.Form):
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         # Perks decide which of these a member sees (community.members.perks).
+        self.fields["timezone"].choices = picker_choices(member.timezone)
         if not member.has_perk("beta_features"):
             del self.fields["dark_theme"]
         if not member.has_perk("custom_flair"):

@@ -1,0 +1,144 @@
+"""Russian everywhere (issue 10, point 12): the main pages, opened in Russian by each role, show no English.
+
+The community's own content here is Russian, so any Latin word left on a page is the site's own text
+that missed translation: a msgid outside gettext, a string frozen at import, a label built in code.
+Names people chose (usernames, tag names) and a few words that are the same in both languages are
+allowed; everything else fails with the page and the words.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from community.expertise.services import expert_appoint
+from community.members.models import Tier
+from community.notifications.models import Kind
+from community.notifications.services import notify
+from forums import services as forum_services
+from loyalty.models import Reward
+from moderation import services as moderation
+from moderation.models import Nomination
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+
+# Words that are the same in Russian text: the product's name, formats, and the language picker's own names.
+SAME_IN_BOTH = {"Roundtable", "Markdown", "UTC", "English", "CSV", "Ctrl", "Enter", "Email", "mailto", "https", "http"}
+
+# Text inside these is the member's own (or a list of place names), not the site's words.
+SKIPPED_ELEMENTS = {"script", "style", "textarea", "code", "pre", "datalist", "optgroup"}
+SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+LATIN_WORD = re.compile(r"(?<![\w@#/.:-])[A-Za-z][A-Za-z'’]{2,}(?![\w/.@-])")
+
+
+class VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skipping = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_ELEMENTS:
+            self.skipping += 1
+        attributes = dict(attrs)
+        for name in SHOWN_ATTRIBUTES & attributes.keys():
+            self.parts.append(attributes[name] or "")
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_ELEMENTS and self.skipping:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def english_words(html: str, allowed: set[str]) -> set[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    found = set(LATIN_WORD.findall(" ".join(parser.parts)))
+    return {word for word in found if word not in allowed and word.lower() not in allowed}
+
+
+@pytest.fixture
+def russian_world(db):
+    manager = make_manager(username="manager", language="ru", tier=Tier.CHAMPION)
+    moderator = UserFactory(username="moderator", language="ru", tier=Tier.CHAMPION)
+    moderation.grant_role(member=moderator, granted_by=manager)
+    member = UserFactory(username="member", language="ru", tier=Tier.REGULAR, display_name="Мария")
+    newcomer = UserFactory(username="novichok", language="ru", tier=Tier.NEWCOMER, display_name="Новичок")
+    category = CategoryFactory(name="Помощь", slug="pomoshch", description="Вопросы и ответы.")
+    tag = TagFactory(name="python")
+    thread = make_thread(author=newcomer, category=category, tags=[tag], title="Как начать работу",
+                         body="Здравствуйте! Подскажите, пожалуйста, с чего начать.")
+    answer = make_reply(thread=thread, author=member, body="Начните с руководства для новичков.")
+    forum_services.like_add(post=answer, member=newcomer)
+    forum_services.answer_accept(thread=thread, post=answer, member=newcomer)
+    waiting = make_thread(author=newcomer, category=category, title="Ещё один вопрос новичка", body="Никто не ответил.")
+    flagged = make_reply(thread=waiting, author=UserFactory(username="spammer", language="ru"), body="Купите наши товары")
+    moderation.flag_post(post=flagged, flagger=member, reason="spam")
+    expert_appoint(member=member, tags=[tag], appointed_by=manager)
+    Reward.objects.create(name="Кружка сообщества", description="Кружка с логотипом.", cost=100)
+    Reward.objects.create(name="Наклейки", description="Набор наклеек.", cost=5_000, min_tier=Tier.CHAMPION)
+    Nomination.objects.create(member=member, evidence={"tier": 2, "score_90d": 120}, created_at=thread.created_at)
+    for person in (manager, moderator, member, newcomer):
+        notify(recipient=person, kind=Kind.REPLY, dedupe_key=f"ru:{person.pk}", actor=member, thread=thread)
+    return {"manager": manager, "moderator": moderator, "member": member, "newcomer": newcomer,
+            "category": category, "tag": tag, "thread": thread}
+
+
+def _pages(world):
+    thread, category, tag = world["thread"], world["category"], world["tag"]
+    everyone = [
+        "/", "/top/", "/unanswered/", "/categories/", f"/c/{category.slug}/", "/tags/", f"/tags/{tag.name}/",
+        "/search/?q=начать", thread.get_absolute_url(), f"/u/{world['member'].username}/", "/experts/",
+        f"/experts/{tag.name}/", "/leaderboard/", "/rewards/", "/loyalty/badges/",
+    ]
+    signed_in = ["/t/new/", "/settings/", "/notifications/", "/notifications/settings/", "/loyalty/"]
+    staff = ["/queue/", "/review/", "/moderation/log/"]
+    return {
+        "anonymous": [*everyone, reverse("account_login"), reverse("account_signup")],
+        "newcomer": everyone + signed_in,
+        "member": everyone + signed_in,
+        "moderator": everyone + signed_in + staff,
+        "manager": [*everyone, *signed_in, *staff, "/moderation/candidates/"],
+    }
+
+
+@pytest.mark.parametrize("role", ["anonymous", "newcomer", "member", "moderator", "manager"])
+def test_main_pages_in_russian_show_no_english(russian_world, role):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    if role != "anonymous":
+        client.force_login(russian_world[role])
+    from community.members.models import User
+    from forums.models import Tag
+    allowed = SAME_IN_BOTH | set(User.objects.values_list("username", flat=True)) | set(Tag.objects.values_list("name", flat=True))
+    found = {}
+    for url in _pages(russian_world)[role]:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        words = english_words(response.content.decode(), allowed)
+        if words:
+            found[url] = sorted(words)
+    assert not found, "English on Russian pages:\n" + "\n".join(f"{url}: {' '.join(words)}" for url, words in found.items())
+
+
+def test_the_check_finds_english_when_there_is_some():
+    # The test above can fail: an untranslated label, a button value and a title attribute are all caught.
+    html = '<p>Привет</p><button title="Close this">×</button><input type="submit" value="Send"><p>Ещё</p><code>print</code>'
+    assert english_words(html, SAME_IN_BOTH) == {"Close", "this", "Send"}
+    assert english_words("<p>Roundtable · @member · #python</p>", SAME_IN_BOTH) == set()
+
+
+def test_russian_dates_and_counts_read_naturally(russian_world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    client.force_login(russian_world["newcomer"])
+    profile = client.get(f"/u/{russian_world['member'].username}/").content.decode()
+    # "joined November 2026" is «с нами с ноября 2026», not «Ноябрь 2026».
+    assert re.search(r"с нами с (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}", profile)
+    loyalty = client.get("/loyalty/").content.decode()
+    assert "написать ещё" in loyalty  # the newcomer still needs posts for tier 1, said with a full word
+    assert ".." not in loyalty and "сообщ." not in loyalty
