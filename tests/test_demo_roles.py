@@ -62,3 +62,15 @@ def test_the_demo_shows_every_moderation_role_at_work(client, django_capture_on_
     call_command("seed_demo", stdout=out)
     assert "already loaded" in out.getvalue()
     assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 4 and Nomination.objects.count() == 2
+
+
+def test_the_russian_demo_category_is_written_in_russian():
+    call_command("seed_demo", stdout=StringIO())
+    from community.demo_content import SENTENCES_EN
+    from forums.models import Post
+
+    bodies = list(Post.objects.filter(thread__category__slug="ru").values_list("body", flat=True))
+    assert len(bodies) > 100
+    english = [body for body in bodies if "I agree" in body or "Thanks @" in body or any(s in body for s in SENTENCES_EN)]
+    assert english == []
+    assert all(any("а" <= char <= "я" for char in body.lower()) for body in bodies)

@@ -308,24 +308,29 @@ class Command(BaseCommand):
 
     # Content ------------------------------------------------------------------------------------
 
-    def _body_pool(self, members: list[User]) -> list[tuple[str, str]]:
-        """Pre-rendered bodies, reused across posts: rendering 500k posts one by one is not the point."""
-        pool = []
+    def _body_pool(self, members: list[User]) -> dict[str, list[tuple[str, str]]]:
+        """Pre-rendered bodies per language, reused across posts: rendering 500k posts one by one is not the point.
+
+        The Russian category gets Russian bodies (every word of them, quotes and thanks included); the others English.
+        """
+        pool = {"en": [], "ru": []}
         names = [m.username for m in members[:60]]
         for i in range(BODY_POOL_SIZE):
-            russian = i % 5 == 0
-            sentences = words.SENTENCES_RU if russian else words.SENTENCES_EN
+            language = "ru" if i % 5 == 0 else "en"
+            sentences = words.SENTENCES_RU if language == "ru" else words.SENTENCES_EN
             parts = [" ".join(self.rng.sample(sentences, k=min(3, len(sentences))))]
             if self.rng.random() < 0.3:
                 parts.append("- " + "\n- ".join(self.rng.sample(sentences, k=2)))
             if self.rng.random() < 0.25:
                 parts.append(self.rng.choice(words.CODE_SNIPPETS))
             if self.rng.random() < 0.15:
-                parts.append(f"> {self.rng.choice(sentences)}\n\nI agree with this, **strongly**.")
+                agree = "Согласен, **полностью**." if language == "ru" else "I agree with this, **strongly**."
+                parts.append(f"> {self.rng.choice(sentences)}\n\n{agree}")
             if self.rng.random() < 0.1:
-                parts.append(f"Thanks @{self.rng.choice(names)} for the hint, see https://docs.djangoproject.com/")
+                thanks = "Спасибо @{name} за подсказку, см. {url}" if language == "ru" else "Thanks @{name} for the hint, see {url}"
+                parts.append(thanks.format(name=self.rng.choice(names), url="https://docs.djangoproject.com/"))
             body = "\n\n".join(parts)
-            pool.append((body, render_markdown(body, known_usernames=set(names)).html))
+            pool[language].append((body, render_markdown(body, known_usernames=set(names)).html))
         return pool
 
     def _title(self, russian: bool) -> str:
@@ -398,12 +403,14 @@ class Command(BaseCommand):
             batch_size=10_000,
         )
         posts, subscriptions = [], []
+        russian_category_id = next((c.pk for c in categories if c.slug == "ru"), None)
         for thread, (_plan, replies, _tags) in zip(threads, plans, strict=False):
             span = max(60.0, (self.now - thread.created_at).total_seconds() * 0.9)
             times = sorted(rng.uniform(60, span) for _ in range(replies))
             authors = [thread.author] + [rng.choice(regulars) for _ in range(replies)]
+            bodies = self.bodies["ru" if thread.category_id == russian_category_id else "en"]
             for number, author in enumerate(authors, start=1):
-                body, html = rng.choice(self.bodies)
+                body, html = rng.choice(bodies)
                 at = thread.created_at + timedelta(seconds=times[number - 2]) if number > 1 else thread.created_at
                 posts.append(Post(thread_id=thread.pk, author_id=author.pk, number=number, body=body, body_html=html,
                                   created_at=at, like_count=0))
