@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from community.members.perks import PERKS
 from loyalty.models import Badge, BadgeAward, Kudos, LoyaltyAccount, PointsEntry, Reason, Redemption, Reward
+from loyalty.services import redeem_refusal
 
 User = get_user_model()
 LEDGER_PER_PAGE = 25
@@ -56,6 +58,18 @@ def rewards() -> list[Reward]:
     return list(Reward.objects.filter(is_active=True))
 
 
+def rewards_for(member, *, balance: int) -> list[Reward]:
+    """The rewards on offer, each marked with what redeeming it would leave (`balance_after`) or, when
+    the member cannot redeem it, why (`locked_code`, `locked_reason`), asked of the services' one rule."""
+    offered = rewards()
+    for reward in offered:
+        refusal = redeem_refusal(member=member, reward=reward, balance=balance)
+        reward.locked_code = refusal.code if refusal else ""
+        reward.locked_reason = refusal.reason if refusal else ""
+        reward.balance_after = balance - reward.cost
+    return offered
+
+
 def redemptions_of(member) -> list[Redemption]:
     return list(Redemption.objects.filter(member=member).select_related("reward").order_by("-created_at")[:20])
 
@@ -72,30 +86,82 @@ class LeaderRow:
     accepted_answers: int
 
 
-def leaderboard(*, period: str = "week", category_id: int | None = None) -> list[LeaderRow]:
+def ledger_version() -> int:
+    """The newest ledger entry's id: one index-only lookup that changes with every write to the ledger."""
+    return PointsEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _period_totals(period: str, category_id: int | None):
+    """Points earned per member in the period (and category), as a grouped queryset: what the leaderboard ranks."""
+    entries = PointsEntry.objects.exclude(reason=Reason.REDEMPTION)
+    days = PERIODS.get(period)
+    if days:
+        entries = entries.filter(created_at__gte=timezone.now() - timedelta(days=days))
+    if category_id:
+        entries = entries.filter(category_id=category_id)
+    return entries.values("member_id").annotate(
+        points=Sum("amount"),
+        first_replies=Count("id", filter=Q(reason=Reason.FIRST_REPLY_TO_NEWCOMER)),
+        accepted=Count("id", filter=Q(reason=Reason.ANSWER_ACCEPTED)),
+    ).filter(points__gt=0)
+
+
+def leaderboard(*, period: str = "week", category_id: int | None = None, version: int | None = None) -> list[LeaderRow]:
     """Top contributors by points earned in the period (and category), cached under the ledger's version:
     the newest entry's id, one index-only lookup, so writing the ledger costs nothing extra."""
-    version = PointsEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    version = ledger_version() if version is None else version
     key = f"loyalty:leaderboard:{version}:{period}:{category_id or 'all'}"
     rows = cache.get(key)
     if rows is None:
-        entries = PointsEntry.objects.exclude(reason=Reason.REDEMPTION)
-        days = PERIODS.get(period)
-        if days:
-            entries = entries.filter(created_at__gte=timezone.now() - timedelta(days=days))
-        if category_id:
-            entries = entries.filter(category_id=category_id)
-        totals = list(
-            entries.values("member_id")
-            .annotate(
-                points=Sum("amount"),
-                first_replies=Count("id", filter=Q(reason=Reason.FIRST_REPLY_TO_NEWCOMER)),
-                accepted=Count("id", filter=Q(reason=Reason.ANSWER_ACCEPTED)),
-            )
-            .filter(points__gt=0)
-            .order_by("-points", "member_id")[:LEADERBOARD_SIZE]
-        )
+        totals = list(_period_totals(period, category_id).order_by("-points", "member_id")[:LEADERBOARD_SIZE])
         rows = [(r["member_id"], r["points"], r["first_replies"], r["accepted"]) for r in totals]
         cache.set(key, rows, timeout=300)
     members = {m.pk: m for m in User.objects.filter(pk__in=[r[0] for r in rows]).only("username", "display_name", "tier")}
     return [LeaderRow(members[r[0]], r[1], r[2], r[3]) for r in rows if r[0] in members]
+
+
+@dataclass
+class Standing:
+    """Where a member stands on a leaderboard: rank in its order (points, then who came first), or None with no points."""
+
+    rank: int | None
+    points: int
+
+
+def standing_of(member, *, period: str = "week", category_id: int | None = None, version: int) -> Standing:
+    """The member's own rank and points, for when they are not among the rows shown: one query (a CTE over the
+    period's totals, counted once), cached per member under the same ledger version as the board."""
+    key = f"loyalty:standing:{version}:{period}:{category_id or 'all'}:{member.pk}"
+    found = cache.get(key)
+    if found is None:
+        totals_sql, params = _period_totals(period, category_id).values("member_id", "points").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH totals AS MATERIALIZED ({totals_sql}) "  # noqa: S608 (the ORM's own SQL and parameters)
+                "SELECT me.points, 1 + (SELECT COUNT(*) FROM totals other WHERE other.points > me.points"
+                " OR (other.points = me.points AND other.member_id < me.member_id))"
+                " FROM totals me WHERE me.member_id = %s",
+                [*params, member.pk],
+            )
+            row = cursor.fetchone()
+        found = (row[1], row[0]) if row else (None, 0)
+        cache.set(key, found, timeout=300)
+    return Standing(rank=found[0], points=found[1])
+
+
+@dataclass
+class LeaderboardPage:
+    rows: list[LeaderRow]
+    # The viewer's own standing when they are signed in and not among the rows shown; else None.
+    mine: Standing | None
+
+
+def leaderboard_page(viewer, *, period: str, category_id: int | None) -> LeaderboardPage:
+    """The board plus the viewer's own place below it: one version lookup for both, and the standing
+    read only when there is a board and the viewer's row is not on it."""
+    version = ledger_version()
+    rows = leaderboard(period=period, category_id=category_id, version=version)
+    mine = None
+    if viewer.is_authenticated and rows and not any(row.member.pk == viewer.pk for row in rows):
+        mine = standing_of(viewer, period=period, category_id=category_id, version=version)
+    return LeaderboardPage(rows=rows, mine=mine)

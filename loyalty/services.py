@@ -1,13 +1,16 @@
 """Loyalty operations members and managers start: redeeming rewards, fulfilling them, kudos, visits."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community.jobs import enqueue_on_commit
+from community.members.models import Tier
 from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward, VisitDay
 
@@ -15,22 +18,48 @@ KUDOS_PER_DAY = 5
 KUDOS_MAX_LENGTH = 280
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a member cannot redeem a reward right now, worded twice: beside the reward before any click,
+    and as the error a refused redemption answers (a stale page, a hand-made POST)."""
+
+    code: str
+    reason: str
+    error: str
+
+
+def redeem_refusal(*, member, reward: Reward, balance: int) -> Refusal | None:
+    """The one rule for "may this member redeem this reward": the rewards page asks it for every card,
+    `redeem` asks it again under the row locks. None means yes."""
+    if not reward.is_active:
+        message = _("This reward is no longer offered.")
+        return Refusal("inactive", message, message)
+    if member.tier < reward.min_tier:
+        tier = {"tier": reward.min_tier, "name": Tier(reward.min_tier).label if reward.min_tier in Tier.values else ""}
+        return Refusal("tier", _("Unlocks at tier %(tier)d · %(name)s") % tier,
+                       _("This reward needs tier %(tier)d (%(name)s).") % tier)
+    if reward.stock is not None and reward.stock <= 0:
+        return Refusal("stock", _("Out of stock"), _("Sorry, “%(name)s” is out of stock.") % {"name": reward.name})
+    if balance < reward.cost:
+        missing = reward.cost - balance
+        return Refusal("balance",
+                       ngettext("You need %(n)d more point", "You need %(n)d more points", missing) % {"n": missing},
+                       _("You need %(cost)d points and have %(balance)d.") % {"cost": reward.cost, "balance": balance})
+    return None
+
+
+def check_can_redeem(*, member, reward: Reward, balance: int) -> None:
+    refusal = redeem_refusal(member=member, reward=reward, balance=balance)
+    if refusal is not None:
+        raise ValidationError(refusal.error, code=refusal.code)
+
+
 def redeem(*, member, reward: Reward) -> Redemption:
     """Spend points on a reward: account and reward rows locked, points, stock and record in one transaction."""
     with transaction.atomic():
         account = ledger.locked_account(member.pk)
         reward = Reward.objects.select_for_update().get(pk=reward.pk)
-        if not reward.is_active:
-            raise ValidationError(_("This reward is no longer offered."), code="inactive")
-        if member.tier < reward.min_tier:
-            raise ValidationError(_("This reward needs tier %(tier)d.") % {"tier": reward.min_tier}, code="tier")
-        if reward.stock is not None and reward.stock <= 0:
-            raise ValidationError(_("Sorry, “%(name)s” is out of stock.") % {"name": reward.name}, code="stock")
-        if account.balance < reward.cost:
-            raise ValidationError(
-                _("You need %(cost)d points and have %(balance)d.") % {"cost": reward.cost, "balance": account.balance},
-                code="balance",
-            )
+        check_can_redeem(member=member, reward=reward, balance=account.balance)
         redemption = Redemption.objects.create(member=member, reward=reward, cost=reward.cost, created_at=timezone.now())
         ledger.spend(account=account, amount=reward.cost, source_type="redemption", source_id=redemption.pk)
         if reward.stock is not None:

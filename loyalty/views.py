@@ -44,20 +44,22 @@ def leaderboard(request):
         period = "week"
     slug = request.GET.get("category", "")
     category = Category.objects.filter(slug=slug).first() if slug else None
+    board = selectors.leaderboard_page(request.user, period=period, category_id=category.pk if category else None)
     return render(request, "loyalty/leaderboard.html", {
-        "rows": selectors.leaderboard(period=period, category_id=category.pk if category else None),
-        "period": period, "category": category, "categories": Category.objects.only("name", "slug"),
-        "periods": list(selectors.PERIODS),
+        "rows": board.rows, "mine": board.mine, "period": period, "category": category,
+        "categories": Category.objects.only("name", "slug"), "periods": list(selectors.PERIODS),
     })
 
 
 def reward_list(request):
     member = request.user
-    context = {"rewards": selectors.rewards()}
-    if member.is_authenticated:
-        context.update(account=selectors.account_of(member), my_redemptions=selectors.redemptions_of(member))
-        if permissions.can_fulfil_rewards(member):
-            context["pending"] = selectors.pending_redemptions()
+    if not member.is_authenticated:
+        return render(request, "loyalty/rewards.html", {"rewards": selectors.rewards()})
+    account = selectors.account_of(member)
+    context = {"account": account, "rewards": selectors.rewards_for(member, balance=account.balance),
+               "my_redemptions": selectors.redemptions_of(member)}
+    if permissions.can_fulfil_rewards(member):
+        context["pending"] = selectors.pending_redemptions()
     return render(request, "loyalty/rewards.html", context)
 
 

@@ -91,6 +91,9 @@ def test_member_answers_a_newcomer_sees_the_points_and_badge_arrive_and_spends_t
     expect(page.get_by_role("heading", name="My redemptions")).to_have_count(0)
 
     card.get_by_role("button", name="Redeem").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Spend 10 points on {STICKER}? You will have 1 left.")
+    dialog.get_by_role("button", name="Spend 10 points").click()
     expect(_message(page, f"Redeemed “{STICKER}”. The community team will be in touch.")).to_be_visible()
     expect(page.locator("#balance")).to_have_text("1")
     expect(card).to_contain_text("1 left")
@@ -106,10 +109,9 @@ def test_member_answers_a_newcomer_sees_the_points_and_badge_arrive_and_spends_t
     assert Reward.objects.get(pk=sticker.pk).stock == 1
     assert PointsEntry.objects.filter(member=member, reason=Reason.REDEMPTION).get().amount == -10
 
-    # A second try is refused: one point is not enough, and nothing moves.
-    card.get_by_role("button", name="Redeem").click()
-    expect(_message(page, "You need 10 points and have 1.")).to_be_visible()
-    expect(_message(page, "Redeemed")).to_have_count(0)
+    # A second try is not offered: one point is not enough, the card says so and its button is disabled.
+    expect(card).to_contain_text("You need 9 more points")
+    expect(card.get_by_role("button", name="Redeem")).to_be_disabled()
     expect(page.locator("#balance")).to_have_text("1")
     expect(card).to_contain_text("1 left")
     expect(my_redemptions).to_have_count(1)
