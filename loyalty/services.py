@@ -39,7 +39,7 @@ def redeem_refusal(*, member, reward: Reward, balance: int) -> Refusal | None:
         return Refusal("tier", _("Unlocks at tier %(tier)d · %(name)s") % tier,
                        _("This reward needs tier %(tier)d (%(name)s).") % tier)
     if reward.stock is not None and reward.stock <= 0:
-        return Refusal("stock", _("Out of stock"), _("Sorry, “%(name)s” is out of stock.") % {"name": reward.name})
+        return Refusal("stock", _("Out of stock"), _("Sorry, “%(name)s” is out of stock.") % {"name": _(reward.name)})
     if balance < reward.cost:
         missing = reward.cost - balance
         return Refusal("balance",

@@ -72,7 +72,7 @@ def reward_redeem(request, reward_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Redeemed “%(name)s”. The community team will be in touch.") % {"name": reward.name})
+        messages.success(request, _("Redeemed “%(name)s”. The community team will be in touch.") % {"name": _(reward.name)})
     return redirect("loyalty:rewards")
 
 

@@ -142,3 +142,12 @@ def test_russian_dates_and_counts_read_naturally(russian_world):
     loyalty = client.get("/loyalty/").content.decode()
     assert "написать ещё" in loyalty  # the newcomer still needs posts for tier 1, said with a full word
     assert ".." not in loyalty and "сообщ." not in loyalty
+
+
+def test_the_demo_rewards_read_in_the_readers_language(db):
+    Reward.objects.create(name="Meetup ticket", description="A seat at the next community meetup.", cost=300)
+    Reward.objects.create(name="Кружка", cost=10)  # a reward a manager typed in one language stays as typed
+    russian = Client(HTTP_ACCEPT_LANGUAGE="ru").get("/rewards/").content.decode()
+    assert "Билет на встречу" in russian and "Место на следующей встрече сообщества." in russian and "Кружка" in russian
+    assert "Meetup ticket" not in russian
+    assert "Meetup ticket" in Client(HTTP_ACCEPT_LANGUAGE="en").get("/rewards/").content.decode()

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from community import demo_content as words
 from community.expertise.models import Expertise
@@ -224,10 +225,15 @@ class Command(BaseCommand):
             member = by_name[username]
             badges.award_earned_badges(member, tiers.stats_for(member))
         Reward.objects.bulk_create([
-            Reward(name="Roundtable sticker pack", description="Five vinyl stickers, posted to you.", cost=50, stock=200),
-            Reward(name="Meetup ticket", description="A seat at the next community meetup.", cost=300, stock=20, min_tier=1),
-            Reward(name="Early access to beta features", description="Try new features before everyone else.", cost=150, min_tier=2),
-            Reward(name="Roundtable hoodie", description="Warm, soft, and a little bit famous.", cost=1500, stock=5, min_tier=2),
+            # Names and descriptions are catalogue msgids: the rewards page shows them in the reader's language.
+            Reward(name=gettext_noop("Roundtable sticker pack"), description=gettext_noop("Five vinyl stickers, posted to you."),
+                   cost=50, stock=200),
+            Reward(name=gettext_noop("Meetup ticket"), description=gettext_noop("A seat at the next community meetup."),
+                   cost=300, stock=20, min_tier=1),
+            Reward(name=gettext_noop("Early access to beta features"), description=gettext_noop("Try new features before everyone else."),
+                   cost=150, min_tier=2),
+            Reward(name=gettext_noop("Roundtable hoodie"), description=gettext_noop("Warm, soft, and a little bit famous."),
+                   cost=1500, stock=5, min_tier=2),
         ])
         # Managers tune earning rules, tiers and rewards in the admin.
         managers = Group.objects.get(name=MANAGERS_GROUP)
