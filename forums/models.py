@@ -156,6 +156,8 @@ class Post(models.Model):
         ]
         indexes = [
             models.Index(fields=["author", "-created_at"], name="forums_post_author"),
+            # Search with filters and no words lists visible posts newest first.
+            models.Index(fields=["-created_at", "-id"], condition=Q(is_deleted=False, is_hidden=False), name="forums_post_visible_latest"),
             GinIndex(fields=["search_vector"], name="forums_post_search"),
         ]
 

@@ -1,12 +1,38 @@
-"""Read queries for the search page: which visible posts match, ranked, with safe highlighted snippets."""
+"""Read queries for the search page: which visible posts match, ranked or newest first, with safe snippets.
 
+How a search runs, in a fixed number of queries whatever the number of hits:
+1. the words go through `websearch_to_tsquery` with the text's own configuration (both languages
+   stemmed), and each Russian stem that ends in a fleeting vowel also asks for its form without it;
+2. each GIN index (post bodies, thread titles) gives at most SEARCH_CANDIDATES of its newest matches
+   within the filters, so a word found in 100,000 posts costs no more than a rare one;
+3. one query ranks those candidates, counts them (a window) and cuts the page; one more loads the
+   page's posts with their snippets, made from the rendered text (no Markdown syntax in them).
+With filters and no words, the posts within the filters are listed newest first, the same number at most.
+The count is exact unless an index had more matches than it gave; then the page says "more than".
+"""
+
+import html
+import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value, Window
+from django.db.models.functions import Left
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
-from forums.models import SEARCH_CONFIG, Post, Thread
+from forums.models import SEARCH_CONFIG, Category, Post, Tag, Thread
+from forums.selectors import PageOf
+
+SEARCH_CANDIDATES = 1_000
+HITS_PER_PAGE = 30
+QUERY_MAX = 200
+# Filter by when a post was written: the period's length in days (None: any time).
+PERIODS = {"any": None, "week": 7, "month": 30, "year": 365}
 
 
 @dataclass
@@ -16,44 +42,244 @@ class SearchHit:
     rank: float
 
 
-SEARCH_CANDIDATES = 1_000
+@dataclass(frozen=True)
+class SearchFilters:
+    category: Category | None = None
+    tag: Tag | None = None
+    author: object | None = None  # a member
+    solved_only: bool = False
+    period: str = "any"
+
+    @property
+    def any(self) -> bool:
+        return bool(self.category or self.tag or self.author or self.solved_only or PERIODS.get(self.period))
+
+    def since(self, now):
+        days = PERIODS.get(self.period)
+        return now - timedelta(days=days) if days else None
 
 
-def search_posts(query_text: str, *, limit: int = 30) -> list[SearchHit]:
-    """Posts whose text or whose thread's title matches, best first, with highlighted snippets.
+@dataclass
+class SearchResults:
+    page: PageOf
+    # How many results there are to page through; when `more_than` is set, more posts than that matched
+    # (only the newest were looked at), so the page says "more than", not a number that would be false.
+    count: int
+    more_than: int | None = None
 
-    The query is parsed with the same configuration as the text, so both languages are stemmed.
-    Each GIN index gives at most SEARCH_CANDIDATES of its newest matches; only those are ranked,
-    so a word found in 100,000 posts costs no more than a rare one.
-    """
-    query_text = query_text.strip()[:200]
-    if not query_text:
+    @property
+    def hits(self) -> list[SearchHit]:
+        return self.page.items
+
+
+# -- the query: words to a tsquery -----------------------------------------------------------------
+
+class ParsedQuery(SearchQuery):
+    """A tsquery written as its text form, used as it is (not parsed or stemmed a second time)."""
+
+    def __init__(self, text: str):
+        super().__init__(text, search_type="raw")
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)::tsquery")
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+_RUSSIAN_VOWELS = "аеёиоуыэюя"
+# A Russian noun often loses a vowel of its last syllable in every form but the first (новичок →
+# новичка, отец → отца, котёл → котла, ветер → ветра, огонёк → огонька, боец → бойца). The Snowball
+# stemmer keeps those apart (новичок / новичк), so a stem ending so also asks for its shorter forms.
+_FLEETING_VOWEL = re.compile(r"([а-яё]{2,})([оеё])([кцлнр])")
+
+
+def without_fleeting_vowel(lexeme: str) -> list[str]:
+    """The stems this one has when its last-syllable vowel drops out; [] when it cannot."""
+    match = _FLEETING_VOWEL.fullmatch(lexeme)
+    if match is None:
         return []
-    query = SearchQuery(query_text, search_type="websearch", config=SEARCH_CONFIG)
+    head, vowel, tail = match.groups()
+    if head[-1] in _RUSSIAN_VOWELS:
+        return [f"{head}й{tail}"] if vowel != "о" else []
+    forms = [head + tail]
+    if vowel != "о" and head[-1] in "лн":  # палец → пальца, огонёк → огонька
+        forms.append(f"{head}ь{tail}")
+    return forms
+
+
+def expand_tsquery(text: str) -> str:
+    """A tsquery's text with each lexeme that has fleeting-vowel forms replaced by (lexeme | forms…)."""
+
+    def expand(match: re.Match) -> str:
+        forms = without_fleeting_vowel(match.group(1).replace("''", "'"))
+        if not forms:
+            return match.group(0)
+        return "( " + " | ".join([match.group(0), *(f"'{form}'" for form in forms)]) + " )"
+
+    return _LEXEME.sub(expand, text)
+
+
+def parse_query(query_text: str) -> ParsedQuery | None:
+    """The words as a tsquery (one query: the stemmer lives in PostgreSQL); None when no word is left to look for."""
+    query_text = query_text.strip()[:QUERY_MAX]
+    if not query_text:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, query_text])
+        text = cursor.fetchone()[0]
+    return ParsedQuery(expand_tsquery(text)) if text else None
+
+
+# -- what is searched ------------------------------------------------------------------------------
+
+def _public_posts() -> QuerySet[Post]:
+    """Posts everyone may read: search shows nobody hidden or deleted text, not even its author."""
+    return Post.objects.filter(is_deleted=False, is_hidden=False, thread__is_deleted=False)
+
+
+def _post_filters(filters: SearchFilters, since) -> Q:
+    q = Q()
+    if filters.category is not None:
+        q &= Q(thread__category=filters.category)
+    if filters.tag is not None:
+        q &= Q(thread__tags=filters.tag)
+    if filters.author is not None:
+        q &= Q(author=filters.author)
+    if filters.solved_only:
+        q &= Q(thread__accepted_answer__isnull=False)
+    if since is not None:
+        q &= Q(created_at__gte=since)
+    return q
+
+
+def _thread_filters(filters: SearchFilters, since) -> Q:
+    """The same filters for a thread matched by its title: its result is its first post (same author, same time)."""
+    q = Q()
+    if filters.category is not None:
+        q &= Q(category=filters.category)
+    if filters.tag is not None:
+        q &= Q(tags=filters.tag)
+    if filters.author is not None:
+        q &= Q(author=filters.author)
+    if filters.solved_only:
+        q &= Q(accepted_answer__isnull=False)
+    if since is not None:
+        q &= Q(created_at__gte=since)
+    return q
+
+
+# The tags of a post's sanitised HTML (the sanitiser double-quotes every attribute value and text never
+# holds a raw "<"): inline ones go (so **bold**, beside a comma stays "bold,"), the others become a
+# space between words. What is left is the text a reader sees, its entities (&amp; &lt;) still encoded.
+_INLINE_TAG = r'</?(a|abbr|b|code|del|em|i|kbd|s|strong|sub|sup)(?=[\s/>])("[^"]*"|[^">])*>'
+_ANY_TAG = r'<("[^"]*"|[^">])*>'
+
+
+def _regexp_replace(expression, pattern: str, replacement: str) -> Func:
+    return Func(expression, Value(pattern), Value(replacement), Value("g"), function="regexp_replace", output_field=TextField())
+
+
+def _plain_text(field: str = "body_html") -> Func:
+    """The rendered post as text, for snippets: no Markdown syntax (fences, **, #, link targets) survives rendering."""
+    return _regexp_replace(_regexp_replace(F(field), _INLINE_TAG, ""), _ANY_TAG, " ")
+
+
+def _page_posts(ids) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(pk__in=ids)
+        .select_related("thread", "thread__category", "author")
+        .only(
+            "number", "created_at", "thread__title", "thread__slug", "thread__accepted_answer",
+            "thread__category__name", "thread__category__slug", "thread__category__colour",
+            "author__username", "author__display_name",
+        )
+    )
+
+
+def _snippet(headline: str) -> str:
+    # The headline is HTML text (entities such as &lt; as the renderer wrote them): back to plain text, then escaped.
+    return render_snippet(html.unescape(" ".join(headline.split())))
+
+
+# -- the search ------------------------------------------------------------------------------------
+
+def search_posts(query_text: str, *, filters: SearchFilters = SearchFilters(), order: str = "relevance",
+                 page: int = 1) -> SearchResults:
+    """Posts whose text or whose thread's title matches the words, within the filters, best (or newest) first.
+
+    With no words but some filter, the posts within the filters, newest first (as Discourse does).
+    """
+    query = parse_query(query_text)
+    now = timezone.now()
+    if query is not None:
+        return _ranked(query, filters=filters, since=filters.since(now), order=order, page=page)
+    if query_text.strip() or not filters.any:
+        return SearchResults(page=PageOf(items=[], number=page, total=0, per_page=HITS_PER_PAGE), count=0)
+    return _newest(filters=filters, since=filters.since(now), page=page)
+
+
+def _ranked(query: ParsedQuery, *, filters: SearchFilters, since, order: str, page: int) -> SearchResults:
     post_ids = list(
-        Post.objects.filter(search_vector=query, is_deleted=False, is_hidden=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
+        _public_posts().filter(_post_filters(filters, since), search_vector=query)
+        .order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES + 1]
     )
     thread_ids = list(
-        Thread.objects.filter(search_vector=query, is_deleted=False).order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES]
+        Thread.objects.filter(_thread_filters(filters, since), search_vector=query, is_deleted=False)
+        .order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES + 1]
     )
+    capped = len(post_ids) > SEARCH_CANDIDATES or len(thread_ids) > SEARCH_CANDIDATES
+    post_ids, thread_ids = post_ids[:SEARCH_CANDIDATES], thread_ids[:SEARCH_CANDIDATES]
+    empty = SearchResults(page=PageOf(items=[], number=page, total=0, per_page=HITS_PER_PAGE), count=0)
     if not post_ids and not thread_ids:
-        return []
+        return empty
+    ordering = ("-rank", "-created_at", "-id") if order != "newest" else ("-created_at", "-id")
+    start = (page - 1) * HITS_PER_PAGE
     ranked = list(
-        Post.objects.filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1), is_deleted=False, is_hidden=False,
-                            thread__is_deleted=False)
-        .annotate(rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query))
-        .order_by("-rank", "-created_at")
-        .values_list("id", "rank")[:limit]
+        _public_posts().filter(_post_filters(filters, since))
+        .filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1))
+        .annotate(
+            rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query),
+            total=Window(Count("id")),
+        )
+        .order_by(*ordering)
+        .values_list("id", "rank", "total")[start:start + HITS_PER_PAGE]
     )
-    rank_of = dict(ranked)
-    posts = (
-        Post.objects.filter(pk__in=rank_of)
-        .annotate(headline=SearchHeadline(
-            "body", query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
-            max_words=35, min_words=15, max_fragments=2,
-        ))
-        .select_related("thread", "thread__category", "author")
+    if not ranked:
+        return empty
+    total = ranked[0][2]
+    rank_of = {post_id: rank for post_id, rank, _total in ranked}
+    posts = _page_posts(rank_of).annotate(headline=SearchHeadline(
+        _plain_text(), query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
+        max_words=35, min_words=15, max_fragments=2,
+    ))
+    by_id = {post.pk: post for post in posts}
+    hits = [SearchHit(post=by_id[post_id], snippet=_snippet(by_id[post_id].headline), rank=rank)
+            for post_id, rank, _total in ranked if post_id in by_id]
+    return SearchResults(
+        page=PageOf(items=hits, number=page, total=total, per_page=HITS_PER_PAGE),
+        count=total, more_than=SEARCH_CANDIDATES if capped else None,
     )
-    hits = [SearchHit(post=post, snippet=render_snippet(post.headline), rank=rank_of[post.pk]) for post in posts]
-    hits.sort(key=lambda hit: (-hit.rank, -hit.post.created_at.timestamp()))
-    return hits
+
+
+EXCERPT_WORDS = 35
+
+
+def _newest(*, filters: SearchFilters, since, page: int) -> SearchResults:
+    """Posts within the filters, newest first; as with words, only the newest SEARCH_CANDIDATES are reachable."""
+    posts = _public_posts().filter(_post_filters(filters, since))
+    counted = posts.order_by().values("id")[:SEARCH_CANDIDATES + 1].count()
+    start = (page - 1) * HITS_PER_PAGE
+    end = min(start + HITS_PER_PAGE, SEARCH_CANDIDATES)
+    ids = list(posts.order_by("-created_at", "-id").values_list("id", flat=True)[start:end]) if start < end else []
+    by_id = {post.pk: post for post in _page_posts(ids).annotate(excerpt=Left(_plain_text(), 1_000))} if ids else {}
+    hits = [SearchHit(post=by_id[post_id], snippet=_excerpt(by_id[post_id].excerpt), rank=0.0) for post_id in ids if post_id in by_id]
+    capped = counted > SEARCH_CANDIDATES
+    total = min(counted, SEARCH_CANDIDATES)
+    return SearchResults(page=PageOf(items=hits, number=page, total=total, per_page=HITS_PER_PAGE),
+                         count=total, more_than=SEARCH_CANDIDATES if capped else None)
+
+
+def _excerpt(text: str) -> str:
+    words = text.split()
+    if len(text) >= 1_000 and words:
+        words = words[:-1]  # cut off mid-word (or mid-entity) by the 1,000 characters
+    return str(escape(Truncator(html.unescape(" ".join(words))).words(EXCERPT_WORDS, truncate="…")))

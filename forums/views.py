@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from forums import permissions, ratelimit, selectors, services
 from forums import search as search_selectors
-from forums.forms import PostEditForm, ReplyForm, TagForm, ThreadForm
+from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
 from forums.markup import quote_markdown, render_markdown
 from forums.models import Category, Post, Tag, Thread
 
@@ -115,9 +115,18 @@ def tag_create(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()
-    hits = search_selectors.search_posts(query) if query else []
-    return render(request, "forums/search.html", {"query": query, "hits": hits})
+    form = SearchForm(request.GET)
+    number = selectors.page_number(request.GET.get("page"))
+    results = filters = None
+    if form.is_valid():
+        filters = form.filters()
+        results = search_selectors.search_posts(form.cleaned_data["q"], filters=filters, order=form.cleaned_data["order"], page=number)
+        selectors.check_page_exists(number, results.hits)
+    return render(request, "forums/search.html", {
+        "form": form, "query": form.cleaned_data.get("q", ""), "results": results, "filters": filters,
+        "hits": results.hits if results else [], "page": results.page if results else None,
+        "tags": selectors.tags_with_counts().only("name")[:200],
+    })
 
 
 @login_required

@@ -129,6 +129,8 @@ PAGES = {
     "category": (lambda w: f"/c/{w.category.slug}/", _threads, ROLES),
     "tag": (lambda w: f"/tags/{w.tag.name}/", _threads, ROLES),
     "search": (lambda w: "/search/?q=python", _threads, ROLES),
+    "search with filters": (lambda w: f"/search/?q=python&category={w.category.slug}&tag={w.tag.name}&period=week&order=newest", _threads, ROLES),
+    "search by filters only": (lambda w: f"/search/?tag={w.tag.name}&author=", _threads, ROLES),
     "thread": (lambda w: w.thread.get_absolute_url(), _replies, ROLES),
     "profile": (lambda w: f"/u/{w.owner.username}/", _kudos, ROLES),
     "own profile": (lambda w: "/u/{me}/", _kudos, SIGNED_IN),
