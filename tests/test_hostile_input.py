@@ -45,7 +45,8 @@ LIST_QUERY = ["page", "period", "status"]
 QUERY_FIELDS = {
     "forums:latest": LIST_QUERY, "forums:top": LIST_QUERY, "forums:unanswered": LIST_QUERY,
     "forums:category": LIST_QUERY, "forums:tag": LIST_QUERY, "forums:thread": ["page", "quote"],
-    "forums:thread_short": ["page", "quote"], "forums:search": ["q", "page"], "forums:thread_create": ["category"],
+    "forums:thread_short": ["page", "quote"], "forums:thread_create": ["category"],
+    "forums:search": ["q", "page", "category", "tag", "author", "period", "order", "solved"],
     "members:autocomplete": ["username", "q"], "moderation:log": ["page", "action", "actor"],
     "notifications:list": ["page"], "loyalty:home": ["page"], "loyalty:leaderboard": ["period", "category"],
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
