@@ -95,3 +95,25 @@ window.addEventListener("load", focusKeptBox);
     ask(element, () => event.detail.issueRequest(true));
   });
 })();
+
+// ---- The header's menus (issue 10, point 8): "Menu" on a phone and the member menu are <details>, so they open
+// and close by keyboard without this. It only tidies: one menu open at a time, Escape or a click elsewhere closes.
+(() => {
+  const headerMenus = () => document.querySelectorAll(".site-header details[open]");
+  document.addEventListener("toggle", (event) => {
+    const opened = event.target;
+    if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.closest(".site-header")) return;
+    for (const other of headerMenus()) if (other !== opened && !other.contains(opened)) other.open = false;
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    for (const menu of headerMenus()) {
+      const hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    for (const menu of headerMenus()) if (!menu.contains(event.target)) menu.open = false;
+  });
+})();

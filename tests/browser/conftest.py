@@ -40,9 +40,9 @@ def new_page(browser, live_server):
     """Make pages (one per person in the test), each in its own browser context."""
     contexts = []
 
-    def make(*, user=None, width=1280, height=900, locale="en-US"):
+    def make(*, user=None, width=1280, height=900, locale="en-US", color_scheme="light"):
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
-                                      base_url=live_server.url)
+                                      color_scheme=color_scheme, base_url=live_server.url)
         contexts.append(context)
         if user is not None:
             session = SessionStore()
