@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from community.jobs import send_now
 from forums.selectors import facts_of_posts
-from loyalty import earnings, ledger
+from loyalty import awards, earnings, ledger
 from loyalty.models import Reason, StandingCheck
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,14 @@ def write_batch(events: list[list]) -> list[tuple[int, bool]]:
         facts = facts_of_posts({post_id for _claim, _amount, _category, post_id in rows})
         due = [(claim, amount, category_id) for claim, amount, category_id, post_id in rows
                if earnings.logged_event_earns(claim, facts.get(post_id))]
+        # A first-reply bonus is keyed by its thread: a member who lost it (their reply was deleted) and
+        # answers again already has its row, which the insert below would skip. Settling the thread
+        # gives it back as a correction instead.
+        regained = ledger.first_reply_claims_held([claim for claim, _amount, _category in due
+                                                   if claim.reason == Reason.FIRST_REPLY_TO_NEWCOMER])
+        due = [row for row in due if row[0] not in regained]
+        for claim in regained:
+            awards.settle_first_reply(int(claim.source_id))
         if not due:
             return []
         claims, amounts, categories = zip(*due, strict=True)

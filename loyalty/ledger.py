@@ -79,6 +79,16 @@ def first_reply_holders(thread_id: int) -> set[int]:
                .values_list("member_id", flat=True))
 
 
+def first_reply_claims_held(claims) -> set:
+    """Which of these first-reply claims the ledger already has a row for (granted once, maybe lost since)."""
+    if not claims:
+        return set()
+    thread_ids = {claim.source_id for claim in claims}
+    held = set(PointsEntry.objects.filter(reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread", source_id__in=thread_ids)
+               .values_list("member_id", "source_id"))
+    return {claim for claim in claims if (claim.member_id, claim.source_id) in held}
+
+
 def claims_held(member_ids: Iterable[int], where: Q) -> dict[Claim, list[PointsEntry]]:
     """The members' ledger rows matching `where`, by the claim each belongs to."""
     held: dict[Claim, list[PointsEntry]] = defaultdict(list)

@@ -73,6 +73,23 @@ class TestHidingAndShowing:
         assert entries(expert)[-2:] == [(Reason.POST_HIDDEN, -1), (Reason.FIRST_REPLY_LOST, -10)]
         assert_exact()
 
+    def test_answering_again_after_deleting_the_first_reply_earns_the_bonus_again(self, posted, expert, django_capture_on_commit_callbacks):
+        # Found by the points property test: the bonus is keyed by thread, so the award log's insert of the
+        # second answer met the first one's row and wrote nothing; the bonus stayed lost.
+        thread, reply = posted
+        tasks.drain_award_log()
+        forum_services.post_delete(post=reply, member=expert)
+        tasks.post_hidden(reply.pk)
+        assert balance(expert) == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            make_reply(thread=thread, author=expert, body="Let me try that again, properly this time.")
+        tasks.drain_award_log()
+        assert balance(expert) == 1 + 10
+        assert entries(expert)[-2:] in ([(Reason.REPLY_POSTED, 1), (Reason.RESTORED, 10)], [(Reason.RESTORED, 10), (Reason.REPLY_POSTED, 1)])
+        tasks.drain_award_log()  # running again changes nothing
+        assert balance(expert) == 1 + 10
+        assert_exact()
+
     def test_un_hiding_a_post_restores_what_hiding_took(self, posted, expert, member):
         _thread, reply = posted
         tasks.drain_award_log()
