@@ -6,7 +6,7 @@ from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from community.health import health_report
+from community.liveness import health_report
 
 
 @never_cache
