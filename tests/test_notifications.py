@@ -42,6 +42,26 @@ def test_a_reply_notifies_the_thread_author(member, other_member, category):
     assert (notification.kind, notification.post_id, notification.actor_id) == (Kind.REPLY, reply.pk, other_member.pk)
 
 
+def test_a_held_post_notifies_nobody_until_a_moderator_shows_it(member, other_member, category, django_capture_on_commit_callbacks):
+    # Found walking the demo: held spam told the thread's author "X replied to your thread".
+    watcher = UserFactory(username="wendy")
+    thread = make_thread(author=member, category=category)
+    forum_services.thread_watch(thread=thread, member=watcher)
+    held = make_reply(thread=thread, author=other_member, body="Buy cheap things @wendy")
+    forum_services.post_hide(post=held, reason="held")
+    assert tasks.notify_post_created(held.pk) == 0
+    assert Notification.objects.count() == 0
+    with django_capture_on_commit_callbacks() as signals_sent:
+        forum_services.post_unhide(post=held)  # approved: now the thread's people hear of it, once
+    with django_capture_on_commit_callbacks() as jobs_sent:  # signals go after commit; their jobs after commit in turn
+        for send_signal in signals_sent:
+            send_signal()
+    assert ("notifications.notify_post_created", [held.pk]) in [getattr(job, "args", None) for job in jobs_sent]
+    assert tasks.notify_post_created(held.pk) == 2  # the job the approval sent
+    assert _kinds(member) == [Kind.REPLY] and _kinds(watcher) == [Kind.MENTION]
+    assert tasks.notify_post_created(held.pk) == 0
+
+
 def test_quoting_a_post_notifies_its_author(member, other_member, expert, category):
     thread = make_thread(author=member, category=category)
     quoted = make_reply(thread=thread, author=expert, body="Original wisdom")
