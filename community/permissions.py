@@ -275,6 +275,11 @@ def can_work_queue_thread(user, thread) -> bool:
     return roles_of(user).moderates(thread.category_id) if roles_of(user).is_signed_in else False
 
 
+def can_view_dashboard(user) -> bool:
+    """The community health dashboard and the lists behind its figures are for community managers."""
+    return roles_of(user).is_manager
+
+
 def can_look_up_members(user) -> bool:
     """The member autocomplete (assigning, appointing): queue workers and managers."""
     return can_work_queue(user) or can_manage_experts(user)
@@ -418,6 +423,11 @@ def check_can_work_queue_thread(user, thread) -> None:
         _deny(_("This thread is in a category you do not moderate."))
 
 
+def check_can_view_dashboard(user) -> None:
+    if not can_view_dashboard(user):
+        _deny(_("The community health dashboard is for community managers."))
+
+
 def check_can_look_up_members(user) -> None:
     if not can_look_up_members(user):
         _deny(_("Looking up members is for the people who assign and appoint them."))
@@ -434,12 +444,13 @@ class SiteAbilities:
     decide_candidates: bool
     use_admin: bool
     manage: bool
+    view_dashboard: bool
 
 
 def site_abilities(user) -> SiteAbilities:
     return SiteAbilities(review=can_review(user), work_queue=can_work_queue(user),
                          decide_candidates=can_decide_candidates(user), use_admin=can_use_admin(user),
-                         manage=is_manager(user))
+                         manage=is_manager(user), view_dashboard=can_view_dashboard(user))
 
 
 @dataclass(frozen=True)

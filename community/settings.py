@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "community.expertise",
     "community.notifications",
     "community.triage",
+    "community.health",
     "forums",
     "loyalty",
     "moderation",
@@ -193,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-due-standing": {"task": "loyalty.refresh_due_standing", "schedule": 30.0},
     # A safety net: posting already schedules a drain of the award log within a second.
     "drain-award-log": {"task": "loyalty.drain_award_log", "schedule": 15.0},
+    # The dashboard's long ranges read yesterday's figures from this rollup; today's are computed live.
+    "roll-up-health-figures": {"task": "health.roll_up_days", "schedule": crontab(hour=0, minute=20)},
 }
 
 # Forum rules.

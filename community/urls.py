@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("community.notifications.urls")),
     path("", include("community.expertise.urls")),
     path("", include("community.triage.urls")),
+    path("", include("community.health.urls")),
     path("", include("loyalty.urls")),
     path("", include("moderation.urls")),
     path("", include("forums.urls")),

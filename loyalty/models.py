@@ -206,3 +206,21 @@ class StandingCheck(models.Model):
 
     def __str__(self) -> str:
         return f"standing check for {self.member_id}"
+
+
+class TierChange(models.Model):
+    """One move between tiers, written by loyalty.tiers whenever `User.tier` changes (the dashboard's pipeline and funnel read it)."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tier_changes")
+    old_tier = models.PositiveSmallIntegerField()
+    new_tier = models.PositiveSmallIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["changed_at"], name="loyalty_tierchange_changed"),
+            models.Index(fields=["member", "new_tier"], name="loyalty_tierchange_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.old_tier} → {self.new_tier}"

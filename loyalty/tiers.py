@@ -13,6 +13,7 @@ from community.members.models import Tier
 from forums.selectors import member_activity
 from loyalty.defaults import TIER_REQUIREMENTS
 from loyalty.ledger import locked_account
+from loyalty.models import TierChange as TierChangeRecord
 from loyalty.models import TierRequirement, VisitDay
 
 User = get_user_model()
@@ -104,6 +105,7 @@ def recompute_tier(member) -> TierChange | None:
         change = TierChange(member.pk, member.tier, new)
         User.objects.filter(pk=member.pk).update(tier=new)
         account.tier_changed_at = timezone.now()
+        TierChangeRecord.objects.create(member_id=member.pk, old_tier=change.old, new_tier=new, changed_at=account.tier_changed_at)
         account.save(update_fields=["tier_changed_at", "updated_at"])
     return change
 
@@ -118,6 +120,7 @@ def set_tier_by_manager(*, member, tier: int) -> TierChange | None:
         User.objects.filter(pk=member.pk).update(tier=tier)
         account.tier_set_by_manager = tier == Tier.LEADER
         account.tier_changed_at = timezone.now()
+        TierChangeRecord.objects.create(member_id=member.pk, old_tier=old, new_tier=tier, changed_at=account.tier_changed_at)
         account.save(update_fields=["tier_set_by_manager", "tier_changed_at", "updated_at"])
     return TierChange(member.pk, old, tier) if old != tier else None
 

@@ -50,6 +50,8 @@ QUERY_FIELDS = {
     "members:autocomplete": ["username", "q"], "moderation:log": ["page", "action", "actor"],
     "notifications:list": ["page"], "loyalty:home": ["page"], "loyalty:leaderboard": ["period", "category"],
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
+    "health:dashboard": ["period", "category", "split"], "health:list": ["period", "category", "split", "page"],
+    "health:csv": ["period", "category", "split"],
 }
 
 
@@ -129,6 +131,7 @@ def world(db):
     }
     world = World(owner, manager, category, other_category, tag, thread, reply, args)
     world.args["thread_slug"] = thread.slug
+    world.args.update(figure="first-post", table="funnel")  # the dashboard's drill-down list and CSV file
     return world
 
 

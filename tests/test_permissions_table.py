@@ -314,6 +314,10 @@ PRIVATE_READS = {
     "moderation:review": PrivateRead(lambda w: reverse("moderation:review"), _review_secret, SITE_MODERATORS),
     "moderation:log": PrivateRead(lambda w: reverse("moderation:log"), _log_secret, SITE_MODERATORS | {"category_moderator"}),
     "moderation:candidates": PrivateRead(lambda w: reverse("moderation:candidates"), _candidate_secret, STAFF),
+    # The community health dashboard and the lists and files behind its figures: managers only.
+    "health:dashboard": PrivateRead(lambda w: reverse("health:dashboard"), lambda w, a: 'id="funnel-table"', STAFF),
+    "health:list": PrivateRead(lambda w: reverse("health:list", args=["newcomer-threads"]), _queue_secret, STAFF),
+    "health:csv": PrivateRead(lambda w: reverse("health:csv", args=["responders"]), lambda w, a: "Replies to newcomers", STAFF),
 }
 
 # Views that change nothing and show nothing private (preview renders the text it is sent).
@@ -323,6 +327,7 @@ READ_ONLY = {
     "moderation:review", "moderation:log", "moderation:candidates", "forums:latest", "forums:top", "forums:unanswered", "forums:categories",
     "forums:category", "forums:tags", "forums:tag", "forums:search", "forums:thread_short", "forums:thread_unread",
     "forums:thread", "forums:post", "forums:post_history", "forums:preview",
+    "health:dashboard", "health:list", "health:csv",
 }
 
 

@@ -104,7 +104,7 @@ def _pages(world):
         "newcomer": everyone + signed_in,
         "member": everyone + signed_in,
         "moderator": everyone + signed_in + staff,
-        "manager": [*everyone, *signed_in, *staff, "/moderation/candidates/"],
+        "manager": [*everyone, *signed_in, *staff, "/moderation/candidates/", "/dashboard/", "/dashboard/list/first-post/"],
     }
 
 

@@ -1,0 +1,82 @@
+"""The dashboard, the lists behind its figures and its CSV files: managers only; bad filters are a form error or a 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from community import permissions
+from community.health import charts, csv, selectors
+from community.health.forms import DashboardFilterForm
+from forums.figures import category_choices
+from forums.selectors import page_number
+
+LIST_PER_PAGE = 50
+
+
+def _filters(request) -> DashboardFilterForm:
+    return DashboardFilterForm(request.GET, categories=dict(category_choices()))
+
+
+@login_required
+def dashboard(request):
+    permissions.check_can_view_dashboard(request.user)
+    form = _filters(request)
+    if not form.is_valid():
+        return render(request, "health/dashboard.html", {"form": form}, status=400)
+    found = form.filters()
+    data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
+    return render(request, "health/dashboard.html", {"form": form, "query": form.query(), "charts": _charts(data), **data})
+
+
+def _charts(data: dict) -> dict:
+    series, days = data["series"], [day.isoformat() for day in data["series"]["days"]]
+    funnel = data["funnel"]["all"]
+    return {
+        "response": charts.line_chart(
+            _("Time to first response per day: median and 90th percentile, in hours"),
+            days, [(_("Median"), [row[3] for row in data["response_by_day"]]),
+                   (_("90th percentile"), [row[4] for row in data["response_by_day"]])]),
+        "activity": charts.line_chart(
+            _("Posts, replies, likes and kudos per day"), days,
+            [(_("Posts"), series["posts"]), (_("Replies"), series["replies"]), (_("Likes"), series["likes"]),
+             (_("Kudos"), series["kudos"])]),
+        "engaged": charts.sparkline(_("Engaged members per day"), series["engaged"]),
+        "sign_ups": charts.bar_chart(_("Sign-ups per day"), [(day[5:], value) for day, value in zip(days, series["sign_ups"], strict=True)][-14:]),
+        "funnel": charts.funnel(_("The newcomer funnel"), [(str(label), funnel[step]) for step, label in data["funnel_steps"]]),
+        "tiers": charts.bar_chart(_("Members per tier"), [(_("Tier %(n)d") % {"n": tier}, n) for tier, n in sorted(data["growth"]["tiers"].items())]),
+    }
+
+
+@login_required
+def figure_list(request, figure: str):
+    permissions.check_can_view_dashboard(request.user)
+    form = _filters(request)
+    if not form.is_valid():
+        raise Http404(_("These filters are not valid."))
+    found = form.filters()
+    behind = selectors.drill_down(figure, days=found["days"], category_id=found["category_id"], split=found["split"])
+    if behind is None:
+        raise Http404(_("The dashboard has no such figure."))
+    kind, title, rows = behind
+    page = Paginator(rows, LIST_PER_PAGE).get_page(page_number(request.GET.get("page")))
+    return render(request, "health/figure_list.html", {
+        "kind": kind, "title": title, "page": page, "query": form.query(), "figure": figure, "split": found["split"]})
+
+
+@login_required
+def table_csv(request, table: str):
+    permissions.check_can_view_dashboard(request.user)
+    form = _filters(request)
+    if not form.is_valid():
+        raise Http404(_("These filters are not valid."))
+    found = form.filters()
+    data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
+    tables = csv.tables(data)
+    if table not in tables:
+        raise Http404(_("The dashboard has no such table."))
+    header, rows = tables[table]
+    response = HttpResponse(csv.render(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}-{found["days"]}d.csv"'
+    return response
