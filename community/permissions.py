@@ -285,6 +285,24 @@ def can_look_up_members(user) -> bool:
     return can_work_queue(user) or can_manage_experts(user)
 
 
+# -- ideas ------------------------------------------------------------------------------------------
+
+def can_vote_idea(user, thread) -> bool:
+    """Members who may write (not silenced, suspended or waiting) vote for ideas they can see; only ideas take votes."""
+    return roles_of(user).may_write and not thread.is_deleted and thread.category.is_ideas
+
+
+def can_set_idea_status(user, thread) -> bool:
+    """Managers and the moderators of the idea's category answer ideas with a status."""
+    roles = roles_of(user)
+    return roles.is_signed_in and thread.category.is_ideas and not thread.is_deleted and roles.moderates(thread.category_id)
+
+
+def can_announce_idea(user, thread) -> bool:
+    """Announcing speaks for the whole community in the announcements category: managers only."""
+    return roles_of(user).is_manager and thread.category.is_ideas and not thread.is_deleted
+
+
 # -- checks: the reason a refused member reads -------------------------------------------------------
 
 def _deny(message: str):
@@ -433,6 +451,26 @@ def check_can_look_up_members(user) -> None:
         _deny(_("Looking up members is for the people who assign and appoint them."))
 
 
+def check_can_vote_idea(user, thread) -> None:
+    check_may_write(user)
+    if not can_vote_idea(user, thread):
+        if not thread.category.is_ideas:
+            _deny(_("This thread is not an idea, so it takes no votes."))
+        _deny(_("Sign in to vote for ideas."))
+
+
+def check_can_set_idea_status(user, thread) -> None:
+    if not can_set_idea_status(user, thread):
+        if not thread.category.is_ideas:
+            _deny(_("This thread is not an idea, so it has no status."))
+        _deny(_("Only community managers and the category's moderators set an idea's status."))
+
+
+def check_can_announce_idea(user, thread) -> None:
+    if not can_announce_idea(user, thread):
+        _deny(_("Only community managers announce ideas."))
+
+
 # -- what templates read --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -480,6 +518,9 @@ class ThreadAbilities:
     moderate: bool
     flag: bool
     send_kudos: bool
+    vote_idea: bool = False
+    set_idea_status: bool = False
+    announce_idea: bool = False
 
 
 def thread_abilities(user, thread) -> ThreadAbilities:
@@ -487,6 +528,8 @@ def thread_abilities(user, thread) -> ThreadAbilities:
         reply=can_reply(user, thread), accept_answer=can_accept_answer(user, thread),
         moderate=roles_of(user).is_signed_in and can_moderate(user, thread.category_id),
         flag=roles_of(user).may_write and user.has_perk("flag_posts"), send_kudos=can_send_kudos(user),
+        vote_idea=can_vote_idea(user, thread), set_idea_status=can_set_idea_status(user, thread),
+        announce_idea=can_announce_idea(user, thread),
     )
 
 

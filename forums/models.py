@@ -27,6 +27,9 @@ class Category(models.Model):
     is_read_only = models.BooleanField(
         _("read only"), default=False, help_text=_("Only community managers start threads here.")
     )
+    is_ideas = models.BooleanField(
+        _("ideas"), default=False, help_text=_("Threads here are ideas: members vote for them and managers set their status.")
+    )
     # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
     thread_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
@@ -272,3 +275,58 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} watches thread {self.thread_id}"
+
+
+# -- Ideas ------------------------------------------------------------------------------------------
+# A thread in a category marked `is_ideas` is an idea. Its Idea row is made on the first vote or
+# status change (until then it is a new idea with no votes), so starting, moving and deleting
+# threads need to know nothing about ideas. A thread moved out keeps its row and votes, and is an
+# idea again when it comes back.
+
+
+class IdeaStatus(models.TextChoices):
+    NEW = "new", _("New")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+
+
+class Idea(models.Model):
+    thread = models.OneToOneField(Thread, primary_key=True, on_delete=models.CASCADE, related_name="idea")
+    status = models.CharField(_("status"), max_length=16, choices=IdeaStatus.choices, default=IdeaStatus.NEW)
+    # A short public word from the team, shown on the idea.
+    status_note = models.CharField(_("note"), max_length=300, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Denormalised count of IdeaVote rows, moved with F() by the vote services, rebuilt by `synchronize_forums`.
+    vote_count = models.PositiveIntegerField(default=0)
+    # The first time a manager or moderator replied in the thread or set a status (the dashboard's "time to a staff answer").
+    staff_answered_at = models.DateTimeField(null=True, blank=True)
+    # The announcement thread posted when the idea was done.
+    announcement = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-vote_count"], name="forums_idea_votes"),
+            models.Index(fields=["status", "-vote_count"], name="forums_idea_status_votes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Idea {self.thread_id} ({self.status}, {self.vote_count} votes)"
+
+
+class IdeaVote(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idea_votes")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "member"], name="forums_ideavote_once")]
+        indexes = [models.Index(fields=["member", "idea"], name="forums_ideavote_member")]
+
+    def __str__(self) -> str:
+        return f"Vote by {self.member_id} for idea {self.idea_id}"

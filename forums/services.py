@@ -518,3 +518,142 @@ def thread_move(*, thread: Thread, category: Category) -> Thread:
         # never reaches another category's moderators (and queue filter) with a stale first response.
         _refresh_first_response(locked)
     return locked
+
+
+# -- Ideas ------------------------------------------------------------------------------------------
+# A thread in an ideas category is an idea (forums.models, "Ideas"). Votes are a pair (vote / unvote),
+# each idempotent; statuses are set by managers and moderators (views check forums.permissions first).
+
+IDEA_NOTE_MAX = 300
+
+
+def _is_idea(thread: Thread) -> bool:
+    return Category.objects.filter(pk=thread.category_id, is_ideas=True).exists()
+
+
+def _check_is_idea(thread: Thread) -> None:
+    if not _is_idea(thread):
+        raise ValidationError(_("This thread is not an idea, so it takes no votes or status."), code="not_an_idea")
+
+
+def _locked_idea(thread: Thread):
+    """The thread's Idea row, made if missing, under its row lock (votes and status changes wait on each other)."""
+    from forums.models import Idea
+
+    Idea.objects.bulk_create([Idea(thread_id=thread.pk)], ignore_conflicts=True)
+    return Idea.objects.select_for_update().get(pk=thread.pk)
+
+
+def idea_vote(*, thread: Thread, member) -> bool:
+    """Vote for an idea once; False when the member had voted already (nothing changes)."""
+    from forums.models import Idea, IdeaVote
+
+    _check_is_idea(thread)
+    with transaction.atomic():
+        idea = _locked_idea(thread)
+        try:
+            with transaction.atomic():
+                IdeaVote.objects.create(idea=idea, member=member, created_at=timezone.now())
+        except IntegrityError:
+            return False
+        Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") + 1)
+    return True
+
+
+def idea_unvote(*, thread: Thread, member) -> bool:
+    """Take a vote back; False when there was none."""
+    from forums.models import Idea, IdeaVote
+
+    _check_is_idea(thread)
+    with transaction.atomic():
+        idea = _locked_idea(thread)
+        deleted, _detail = IdeaVote.objects.filter(idea=idea, member=member).delete()
+        if not deleted:
+            return False
+        Idea.objects.filter(pk=idea.pk).update(vote_count=F("vote_count") - 1)
+    return True
+
+
+def validate_idea_status(status: str, note: str) -> tuple[str, str]:
+    from forums.models import IdeaStatus
+
+    if status not in IdeaStatus.values:
+        raise ValidationError(_("Choose one of the statuses offered."), code="unknown_status")
+    note = plain_line(note or "")
+    if len(note) > IDEA_NOTE_MAX:
+        raise ValidationError(
+            _("A status note can be at most %(max)d characters; this one has %(count)d.") % {"max": IDEA_NOTE_MAX, "count": len(note)},
+            code="note_length",
+        )
+    return status, note
+
+
+def idea_set_status(*, thread: Thread, member, status: str, note: str = ""):
+    """Set an idea's status and public note; voters and the author hear of a new status (after commit)."""
+    from forums.models import Idea
+
+    status, note = validate_idea_status(status, note)
+    _check_is_idea(thread)
+    now = timezone.now()
+    with transaction.atomic():
+        idea = _locked_idea(thread)
+        previous = idea.status
+        if (previous, idea.status_note) == (status, note):
+            return idea
+        Idea.objects.filter(pk=idea.pk).update(
+            status=status, status_note=note, status_changed_at=now, status_changed_by=member,
+            staff_answered_at=idea.staff_answered_at or now,
+        )
+        if previous != status:
+            transaction.on_commit(lambda: signals.idea_status_changed.send(
+                sender=Idea, thread_id=thread.pk, author_id=thread.author_id, category_id=thread.category_id,
+                previous_status=previous, status=status, changed_by_id=member.pk,
+            ))
+    idea.refresh_from_db()
+    return idea
+
+
+def idea_note_staff_answer(*, thread_id: int, answered_at) -> bool:
+    """A manager or moderator replied in an idea (the caller judged the role): the first such moment is kept. One upsert."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO forums_idea (thread_id, status, status_note, vote_count, staff_answered_at)
+            SELECT t.id, 'new', '', 0, %s FROM forums_thread t JOIN forums_category c ON c.id = t.category_id
+            WHERE t.id = %s AND c.is_ideas
+            ON CONFLICT (thread_id) DO UPDATE SET staff_answered_at = EXCLUDED.staff_answered_at
+            WHERE forums_idea.staff_answered_at IS NULL OR forums_idea.staff_answered_at > EXCLUDED.staff_answered_at
+            """,
+            [answered_at, thread_id],
+        )
+        return cursor.rowcount > 0
+
+
+def announcements_category() -> Category | None:
+    """Where announcements go: the first read-only category."""
+    return Category.objects.filter(is_read_only=True).order_by("position", "pk").first()
+
+
+def idea_announce(*, thread: Thread, member) -> Thread:
+    """Post a short announcement thread, in the read-only announcements category, for an idea that is done; once."""
+    from forums.models import Idea, IdeaStatus
+
+    _check_is_idea(thread)
+    category = announcements_category()
+    if category is None:
+        raise ValidationError(_("There is no read-only announcements category to post in."), code="no_announcements")
+    with transaction.atomic():
+        idea = _locked_idea(thread)
+        if idea.status != IdeaStatus.DONE:
+            raise ValidationError(_("Only an idea that is done can be announced."), code="not_done")
+        if idea.announcement_id is not None:
+            raise ValidationError(_("This idea was announced already."), code="announced")
+        body = _("The idea “%(title)s” is done.") % {"title": thread.title}
+        if idea.status_note:
+            body += "\n\n" + idea.status_note
+        body += "\n\n" + _("Read the idea and its discussion: [%(title)s](%(url)s)") % {
+            "title": thread.title, "url": thread.get_absolute_url()}
+        title = _("Done: %(title)s") % {"title": thread.title}
+        announcement = thread_create(author=member, category=category, title=title[:TITLE_MAX], body=body)
+        Idea.objects.filter(pk=idea.pk).update(announcement=announcement)
+    return announcement

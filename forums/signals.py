@@ -24,3 +24,8 @@ first_response_changed = Signal()
 # A member read a thread up to a post number: thread_read(thread_id=, member_id=, up_to_number=).
 # Sent in the request (not after commit: reading is not a transaction).
 thread_read = Signal()
+
+# -- Ideas
+# A manager or moderator changed an idea's status: idea_status_changed(thread_id=, author_id=, category_id=,
+# previous_status=, status=, changed_by_id=). Sent after commit; listeners read the idea back for anything else.
+idea_status_changed = Signal()

@@ -81,3 +81,22 @@ def synchronize_forums() -> dict[str, int]:
             cursor.execute(statement)
             changed[name] = cursor.rowcount
     return changed
+
+
+# -- Ideas ------------------------------------------------------------------------------------------
+
+_IDEA_VOTES = """
+    UPDATE forums_idea i SET vote_count = s.n
+    FROM (
+        SELECT i2.thread_id, count(v.id) AS n FROM forums_idea i2
+        LEFT JOIN forums_ideavote v ON v.idea_id = i2.thread_id GROUP BY i2.thread_id
+    ) s
+    WHERE i.thread_id = s.thread_id AND i.vote_count <> s.n
+"""
+
+
+def synchronize_ideas() -> int:
+    """Each idea's vote count set to the number of its votes; returns how many were wrong and are now right."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_IDEA_VOTES)
+        return cursor.rowcount

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forums import views
+from forums import idea_views, views
 
 app_name = "forums"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("t/<int:thread_id>/reply/", views.reply_create, name="reply"),
     path("t/<int:thread_id>/watch/", views.thread_watch, name="watch"),
     path("t/<int:thread_id>/unaccept/", views.answer_unaccept, name="answer_unaccept"),
+    # Ideas
+    path("t/<int:thread_id>/vote/", idea_views.idea_vote, name="idea_vote"),
+    path("t/<int:thread_id>/idea-status/", idea_views.idea_status, name="idea_status"),
+    path("t/<int:thread_id>/announce/", idea_views.idea_announce, name="idea_announce"),
     path("t/<int:thread_id>/<str:slug>/", views.thread_detail, name="thread"),
     path("p/<int:post_id>/", views.post_redirect, name="post"),
     path("p/<int:post_id>/edit/", views.post_edit, name="post_edit"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from forums import permissions, ratelimit, selectors, services
 from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
+from forums.ideas import idea_panel
 from forums.markup import quote_markdown, render_markdown
 from forums.models import Category, Post, Tag, Thread
 
@@ -61,6 +62,10 @@ def category_list(request):
 
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
+    if category.is_ideas:
+        from forums.idea_views import idea_list
+
+        return idea_list(request, category)
     return _thread_list_page(
         request, order="latest", title=category.name, category=category,
         extra={"can_start_thread": permissions.can_start_thread(request.user, category)},
@@ -201,6 +206,7 @@ def _render_thread(request, thread, *, reply_form, status=200):
         "answer": answer if answer is not None and permissions.can_see_post(user, answer, thread=thread) else None,
         # Read only when a moderator's tools show it (templates call callables lazily): where they may move it.
         "move_categories": lambda: _categories_moderated_by(user),
+        "idea": idea_panel(thread, user) if thread.category.is_ideas else None,
     }, status=status)
 
 

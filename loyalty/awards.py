@@ -8,6 +8,7 @@ ledger ends the same: what the source rows say.
 
 from django.db import transaction
 
+from forums.ideas import idea_facts
 from forums.selectors import PostFacts, first_response_of, has_liked, likers_of, post_facts, thread_post_ids
 from loyalty import earnings, ledger
 from loyalty.models import PointsEntry
@@ -82,3 +83,17 @@ def settle_profile(*, member_id: int, complete: bool) -> list[PointsEntry]:
         accounts = ledger.lock_accounts([member_id])
         held = ledger.claims_held(accounts, earnings.held_on("member", member_id))
         return ledger.settle(accounts, [earnings.profile_due(member_id=member_id, complete=complete)], held)
+
+
+def settle_idea(thread_id: int, *, only_if_done: bool = False) -> list[PointsEntry]:
+    """The idea's points for its author, as the idea stands now (done and visible, or not): granted once, taken back, restored.
+
+    `only_if_done`: after a hide or delete, where only a done idea can hold points (every status change settles itself)."""
+    facts = idea_facts(thread_id)
+    if facts is None or (only_if_done and facts.status != "done"):
+        return []
+    with transaction.atomic():
+        accounts = ledger.lock_accounts([facts.author_id])
+        facts = idea_facts(thread_id)
+        held = ledger.claims_held([facts.author_id], earnings.held_on("idea", thread_id))
+        return ledger.settle(accounts, [earnings.idea_due(facts)], held)

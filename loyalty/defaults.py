@@ -12,6 +12,7 @@ EARNING_RULES = {
     "event_attended": (20, None),
     "profile_completed": (5, None),
     "celebration": (10, None),
+    "idea_done": (25, None),
 }
 
 # Modelled on Discourse's trust levels; tier 1 is DESIGN.md's newcomer rule (5 posts, 3 days).

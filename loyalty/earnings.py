@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from forums.ideas import IdeaFacts
 from forums.selectors import FirstResponse, PostFacts
 from loyalty.models import Reason
 
@@ -49,6 +50,8 @@ EARNINGS: dict[str, Earning] = {earning.reason: earning for earning in (
     Earning(Reason.EVENT_ATTENDED, "event", None),
     Earning(Reason.PROFILE_COMPLETED, "member", None),
     Earning(Reason.CELEBRATION, "birthday", None),
+    # An idea its author suggested that the team marked done, while it is done and can be seen.
+    Earning(Reason.IDEA_DONE, "idea", Reason.IDEA_REOPENED),
 )}
 LOGGED_REASONS = frozenset(reason for reason, earning in EARNINGS.items() if earning.logged)
 # Kinds of source a recomputation from the source rows can judge (the others are their own record: the ledger).
@@ -177,3 +180,10 @@ def kudos_due(*, kudos_id: int, receiver_id: int) -> Due:
 
 def profile_due(*, member_id: int, complete: bool) -> Due:
     return Due(Claim(member_id, Reason.PROFILE_COMPLETED, "member", str(member_id)), complete, None)
+
+
+def idea_due(facts: IdeaFacts) -> Due:
+    """An idea earns its author while it is done and everyone can see it; moved back out of done (or hidden) it earns nothing."""
+    earns = facts.is_visible_idea and facts.status == "done"
+    lost_by = Reason.IDEA_REOPENED if facts.is_visible_idea else Reason.POST_HIDDEN
+    return Due(Claim(facts.author_id, Reason.IDEA_DONE, "idea", str(facts.thread_id)), earns, lost_by, facts.category_id)

@@ -16,11 +16,13 @@ class Reason(models.TextChoices):
     EVENT_ATTENDED = "event_attended", _("Event attended")
     PROFILE_COMPLETED = "profile_completed", _("Profile completed")
     CELEBRATION = "celebration", _("Celebration")
+    IDEA_DONE = "idea_done", _("Idea done")
     # Corrections (loyalty.earnings): negative when a source stops earning, positive when it earns again.
     POST_HIDDEN = "post_hidden", _("Post hidden or deleted")
     LIKE_REMOVED = "like_removed", _("Like removed")
     ANSWER_UNACCEPTED = "answer_unaccepted", _("Answer un-accepted")
     FIRST_REPLY_LOST = "first_reply_lost", _("No longer the first reply to a newcomer")
+    IDEA_REOPENED = "idea_reopened", _("Idea no longer done")
     RESTORED = "restored", _("Points restored")
     REDEMPTION = "redemption", _("Reward redeemed")
 

@@ -77,3 +77,17 @@ def on_answer_unaccepted(sender, *, post_id, **kwargs):
 @receiver(member_signals.profile_updated, dispatch_uid="loyalty.profile_updated")
 def on_profile_updated(sender, *, member_id, **kwargs):
     enqueue_on_commit(tasks.profile_updated, member_id)
+
+
+# -- Ideas
+
+
+@receiver(signals.idea_status_changed, dispatch_uid="loyalty.idea_status_changed")
+def on_idea_status_changed(sender, *, thread_id, **kwargs):
+    enqueue_on_commit(tasks.idea_status_changed, thread_id)
+
+
+@receiver(signals.post_hidden, dispatch_uid="loyalty.idea_post_hidden")
+@receiver(signals.post_unhidden, dispatch_uid="loyalty.idea_post_unhidden")
+def on_idea_post_hidden_or_shown(sender, *, thread_id, **kwargs):
+    enqueue_on_commit(tasks.idea_shown_or_hidden, thread_id)

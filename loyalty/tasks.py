@@ -158,3 +158,20 @@ def celebrate_today() -> int:
     from loyalty.celebrations import celebrate
 
     return celebrate(timezone.localdate())
+
+
+# -- Ideas
+
+
+@job(name="loyalty.idea_status_changed")
+def idea_status_changed(thread_id: int) -> None:
+    """An idea's status changed: its author's points for a done idea are granted, taken back or restored."""
+    for entry in awards.settle_idea(thread_id):
+        if entry.amount > 0:
+            refresh_standing(entry.member_id)
+
+
+@job(name="loyalty.idea_shown_or_hidden")
+def idea_shown_or_hidden(thread_id: int) -> None:
+    """A post of a thread was hidden, shown or deleted: if the thread is a done idea, its points follow whether it can be seen."""
+    awards.settle_idea(thread_id, only_if_done=True)

@@ -44,7 +44,7 @@ COMMON_QUERY = ["page", "q", "quote"]
 LIST_QUERY = ["page", "period", "status"]
 QUERY_FIELDS = {
     "forums:latest": LIST_QUERY, "forums:top": LIST_QUERY, "forums:unanswered": LIST_QUERY,
-    "forums:category": LIST_QUERY, "forums:tag": LIST_QUERY, "forums:thread": ["page", "quote"],
+    "forums:category": [*LIST_QUERY, "order", "idea_status"], "forums:tag": LIST_QUERY, "forums:thread": ["page", "quote"],
     "forums:thread_short": ["page", "quote"], "forums:thread_create": ["category"],
     "forums:search": ["q", "page", "category", "tag", "author", "period", "order", "solved"],
     "members:autocomplete": ["username", "q"], "moderation:log": ["page", "action", "actor"],
@@ -64,6 +64,7 @@ def _form_fields(world) -> dict[str, dict[str, str]]:
         "forums:post_edit": {"body": "An edited body of text.", "title": "A title worth keeping", "tags": world.tag.name},
         "forums:tag_create": {"name": "fresh-tag", "description": "A tag."},
         "forums:post_like": {"action": "like"}, "forums:watch": {"action": "watch"},
+        "forums:idea_vote": {"action": "vote"}, "forums:idea_status": {"status": "planned", "note": "soon"},
         "forums:preview": {"body": "Some *text*."},
         "members:settings": {"display_name": "Someone", "language": "en", "timezone": "UTC", "bio": "Hello.",
                              "birthday_day": "3", "birthday_month": "4", "interests": world.tag.name, "dark_theme": "on",

@@ -182,6 +182,28 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([post.pk], {"body": "second thoughts"}, probe=lambda: _fresh(post).body)
     if name == "forums:post_like":
         return Case([reply.pk], {"action": "like"}, probe=lambda: Reaction.objects.filter(post=reply).count())
+    if name.startswith("forums:idea_"):
+        return _idea_case(name, world)
+    raise KeyError(name)
+
+
+def _idea_case(name: str, world: World) -> Case:
+    """Ideas: an idea by the owner in an ideas category nobody in the table moderates by category."""
+    from forums.models import Idea, IdeaVote
+
+    ideas = CategoryFactory(name="Ideas", slug="ideas", is_ideas=True)
+    idea = make_thread(author=world.owner, category=ideas, title="An idea worth voting for")
+    if name == "forums:idea_vote":
+        return Case([idea.pk], {"action": "vote"}, probe=lambda: IdeaVote.objects.count())
+    if name == "forums:idea_vote@not_an_idea":
+        return Case([world.thread.pk], {"action": "vote"}, probe=lambda: IdeaVote.objects.count())
+    if name == "forums:idea_status":
+        return Case([idea.pk], {"status": "planned", "note": "soon"},
+                    probe=lambda: Idea.objects.filter(pk=idea.pk).values_list("status", flat=True).first())
+    if name == "forums:idea_announce":
+        announcements = CategoryFactory(name="News", slug="news", is_read_only=True)
+        forum_services.idea_set_status(thread=idea, member=world.people["manager"], status="done")
+        return Case([idea.pk], probe=lambda: Thread.objects.filter(category=announcements).count())
     raise KeyError(name)
 
 
@@ -230,6 +252,12 @@ STATE_CHANGING = {
     "forums:post_edit@own": ("post", WRITERS),  # a silenced member cannot edit their old posts
     "forums:post_delete": ("post", STAFF),
     "forums:post_like": ("post", SIGNED_IN),
+    # Ideas: members who may write vote; managers and moderators of the idea's category set its status
+    # (the category moderator here moderates "Other"); only managers announce.
+    "forums:idea_vote": ("post", WRITERS),
+    "forums:idea_vote@not_an_idea": ("post", NOBODY),
+    "forums:idea_status": ("post", SITE_MODERATORS),
+    "forums:idea_announce": ("post", STAFF),
 }
 
 

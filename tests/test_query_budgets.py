@@ -120,6 +120,35 @@ def _categories(world, n):
         make_thread(author=world.person(), category=CategoryFactory(), title=f"Elsewhere {world.made}")
 
 
+def _ideas_category(world):
+    if not hasattr(world, "ideas"):
+        world.ideas = CategoryFactory(name="Ideas", slug="ideas", is_ideas=True)
+    return world.ideas
+
+
+def _ideas(world, n):
+    """Ideas with votes (the viewer's among them), statuses and notes."""
+    category, manager = _ideas_category(world), world.people["manager"]
+    for index in range(n):
+        idea = make_thread(author=world.person(), category=category, title=f"An idea {world.made}")
+        forum_services.idea_vote(thread=idea, member=world.person())
+        if index % 2 == 0:
+            forum_services.idea_vote(thread=idea, member=world.people["member"])
+        if index % 3 == 0:
+            forum_services.idea_set_status(thread=idea, member=manager, status="planned", note=f"Note {index}")
+
+
+def _idea_votes(world, n):
+    """One idea, with a status and a note, gathering votes and replies."""
+    if not hasattr(world, "idea"):
+        world.idea = make_thread(author=world.owner, category=_ideas_category(world), title="The one idea")
+        forum_services.idea_set_status(thread=world.idea, member=world.people["manager"], status="under_review", note="Looking")
+    for _ in range(n):
+        voter = world.person(tier=Tier.MEMBER)
+        forum_services.idea_vote(thread=world.idea, member=voter)
+        make_reply(thread=world.idea, author=voter, body=f"I want this too {world.made}")
+
+
 # page: (URL from the world, what makes its rows, roles that may open it)
 PAGES = {
     "latest": (lambda w: "/", _threads, ROLES),
@@ -143,6 +172,9 @@ PAGES = {
     "review": (lambda w: "/review/", _flagged, MODERATORS),
     "log": (lambda w: "/moderation/log/", _log, MODERATORS),
     "candidates": (lambda w: "/moderation/candidates/", _candidates, ["manager"]),
+    "ideas": (lambda w: "/c/ideas/", _ideas, ROLES),
+    "ideas by status": (lambda w: "/c/ideas/?idea_status=planned&order=newest", _ideas, ROLES),
+    "idea": (lambda w: w.idea.get_absolute_url(), _idea_votes, ROLES),
 }
 
 

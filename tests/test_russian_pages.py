@@ -86,8 +86,12 @@ def russian_world(db):
     Nomination.objects.create(member=member, evidence={"tier": 2, "score_90d": 120}, created_at=thread.created_at)
     for person in (manager, moderator, member, newcomer):
         notify(recipient=person, kind=Kind.REPLY, dedupe_key=f"ru:{person.pk}", actor=member, thread=thread)
+    ideas = CategoryFactory(name="Идеи", slug="idei", description="Предложения участников.", is_ideas=True)
+    idea = make_thread(author=member, category=ideas, title="Тёмная тема", body="Хочется тёмную тему для сайта.")
+    forum_services.idea_vote(thread=idea, member=newcomer)
+    forum_services.idea_set_status(thread=idea, member=manager, status="planned", note="Сделаем весной.")
     return {"manager": manager, "moderator": moderator, "member": member, "newcomer": newcomer,
-            "category": category, "tag": tag, "thread": thread}
+            "category": category, "tag": tag, "thread": thread, "ideas": ideas, "idea": idea}
 
 
 def _pages(world):
@@ -96,6 +100,7 @@ def _pages(world):
         "/", "/top/", "/unanswered/", "/categories/", f"/c/{category.slug}/", "/tags/", f"/tags/{tag.name}/",
         "/search/?q=начать", thread.get_absolute_url(), f"/u/{world['member'].username}/", "/experts/",
         f"/experts/{tag.name}/", "/leaderboard/", "/rewards/", "/loyalty/badges/",
+        f"/c/{world['ideas'].slug}/", world["idea"].get_absolute_url(),
     ]
     signed_in = ["/t/new/", "/settings/", "/notifications/", "/notifications/settings/", "/loyalty/"]
     staff = ["/queue/", "/review/", "/moderation/log/"]

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     TIER_CHANGED = "tier_changed", _("Changes to your trust tier")
     KUDOS = "kudos", _("Kudos you receive")
     CELEBRATION = "celebration", _("Anniversaries and birthdays")
+    IDEA_STATUS = "idea_status", _("Status changes of ideas you voted for or suggested")
 
 
 class Delivery(models.TextChoices):

@@ -26,3 +26,18 @@ def on_answer_accepted(sender, *, post_id, accepted_by_id, **kwargs):
 def on_thread_read(sender, *, thread_id, member_id, up_to_number, **kwargs):
     # In the request, not a job: one indexed UPDATE, and the bell on the next page is already right.
     services.mark_thread_read(member_id=member_id, thread_id=thread_id, up_to_number=up_to_number)
+
+
+# -- Ideas
+
+
+@receiver(signals.idea_status_changed, dispatch_uid="notifications.idea_status_changed")
+def on_idea_status_changed(sender, *, thread_id, changed_by_id, **kwargs):
+    enqueue_on_commit(tasks.notify_idea_status, thread_id, changed_by_id)
+
+
+@receiver(signals.post_created, dispatch_uid="notifications.idea_staff_answer")
+def on_post_created_in_idea(sender, *, post_id, number, **kwargs):
+    # Whether it is an idea, and whether the author answers for the staff, is judged by the job.
+    if number > 1:
+        enqueue_on_commit(tasks.note_idea_staff_answer, post_id)

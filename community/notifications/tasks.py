@@ -154,3 +154,47 @@ def note_idea_staff_answer(post_id: int) -> bool:
     if post is None or not post.thread.category.is_ideas or not permissions.can_set_idea_status(post.author, post.thread):
         return False
     return idea_note_staff_answer(thread_id=post.thread_id, answered_at=post.created_at)
+
+
+# -- Ideas
+
+
+@job(name="notifications.notify_idea_status")
+def notify_idea_status(thread_id: int, changed_by_id: int | None) -> int:
+    """The idea's voters and author hear its new status (as it stands when the job runs), once per change."""
+    from django.utils import translation
+    from django.utils.translation import gettext_noop
+
+    from community.notifications.messages import Words, message
+    from forums.ideas import voters_of
+    from forums.models import Idea, IdeaStatus
+
+    idea = Idea.objects.select_related("thread").filter(pk=thread_id, thread__is_deleted=False).first()
+    if idea is None or idea.status_changed_at is None:
+        return 0
+    thread, changer = idea.thread, User.objects.filter(pk=changed_by_id).first()
+    with translation.override("en"):  # the English label is the msgid, put into the reader's language when shown
+        status = Words(str(IdeaStatus(idea.status).label))
+    if idea.status_note:
+        said = message(gettext_noop("The idea “%(title)s” is now %(status)s: %(note)s"), title=thread.title, status=status,
+                       note=idea.status_note)
+    else:
+        said = message(gettext_noop("The idea “%(title)s” is now %(status)s."), title=thread.title, status=status)
+    key = f"idea:{thread.pk}:{idea.status}:{idea.status_changed_at:%Y%m%d%H%M%S%f}"
+    created = 0
+    for member in User.objects.filter(pk__in={thread.author_id, *voters_of(thread.pk)}, is_active=True):
+        if services.notify(recipient=member, kind=Kind.IDEA_STATUS, dedupe_key=key, actor=changer, thread=thread, message=said):
+            created += 1
+    return created
+
+
+@job(name="notifications.note_idea_staff_answer")
+def note_idea_staff_answer(post_id: int) -> bool:
+    """A reply in an idea by a manager or moderator of its category is the idea's staff answer, if it is the first."""
+    from community import permissions
+    from forums.services import idea_note_staff_answer
+
+    post = Post.objects.select_related("thread__category", "author").filter(pk=post_id, number__gt=1, is_deleted=False).first()
+    if post is None or not post.thread.category.is_ideas or not permissions.can_set_idea_status(post.author, post.thread):
+        return False
+    return idea_note_staff_answer(thread_id=post.thread_id, answered_at=post.created_at)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from forums.synchronize import synchronize_forums
+from forums.synchronize import synchronize_forums, synchronize_ideas
 
 
 class Command(BaseCommand):
@@ -10,3 +10,4 @@ class Command(BaseCommand):
         changed = synchronize_forums()
         for name, count in changed.items():
             self.stdout.write(f"{name}: {count} corrected")
+        self.stdout.write(f"idea votes: {synchronize_ideas()} corrected")
