@@ -180,6 +180,14 @@ class ReadHorizons:
         return max(self.site, self.categories.get(category_id, self.site))
 
 
+def titles_of(*, post_ids, thread_ids) -> tuple[dict[int, tuple[int, str]], dict[int, str]]:
+    """For a record that names posts and threads: each post's (number, thread title) and each thread's title, in two queries."""
+    posts = {pk: (number, title) for pk, number, title in
+             Post.objects.filter(pk__in=set(post_ids)).values_list("pk", "number", "thread__title")} if post_ids else {}
+    threads = dict(Thread.objects.filter(pk__in=set(thread_ids)).values_list("pk", "title")) if thread_ids else {}
+    return posts, threads
+
+
 def categories_with_latest() -> list[Category]:
     return list(Category.objects.select_related("last_thread", "last_thread__last_poster"))
 

@@ -3,6 +3,7 @@
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from forums.selectors import titles_of
 from moderation.models import ACTION_LABELS, Flag, ModerationAction, ModeratorRole, ReviewItem
 
 PER_PAGE = 30
@@ -54,10 +55,12 @@ def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[
     from django.contrib.auth import get_user_model
 
     # A member acted on is linked by username, read in the same statement.
-    member_username = Subquery(get_user_model().objects.filter(pk=OuterRef("target_id")).values("username")[:1])
+    members = get_user_model().objects.filter(pk=OuterRef("target_id"))
     entries = (
         ModerationAction.objects.select_related("actor").order_by("-created_at", "-id")
-        .annotate(target_username=Case(When(target_type="member", then=member_username), default=None))
+        .annotate(target_username=Case(When(target_type="member", then=Subquery(members.values("username")[:1])), default=None),
+                  target_display_name=Case(When(target_type="member", then=Subquery(members.values("display_name")[:1])),
+                                           default=None))
     )
     if action:
         entries = entries.filter(action=action)
@@ -71,16 +74,23 @@ def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[
 
 
 def _attach_target_urls(entries: list[ModerationAction]) -> None:
-    """Where each entry's target lives: the post, the thread, the member's profile."""
+    """Where each entry's target lives (the post, the thread, the member's profile) and what it is called there:
+    a post by its number and thread title, a thread by its title, a member by name (two queries for the page)."""
     from django.urls import reverse
 
+    posts, threads = titles_of(post_ids=[e.target_id for e in entries if e.target_type == "post"],
+                               thread_ids=[e.target_id for e in entries if e.target_type == "thread"])
     for entry in entries:
+        entry.post_number, entry.thread_title, entry.member_name = None, "", ""
         if entry.target_type == "post":
             entry.target_url = reverse("forums:post", args=[entry.target_id])
+            entry.post_number, entry.thread_title = posts.get(entry.target_id, (None, ""))
         elif entry.target_type == "thread":
             entry.target_url = reverse("forums:thread_short", args=[entry.target_id])
+            entry.thread_title = threads.get(entry.target_id, "")
         elif entry.target_username:
             entry.target_url = reverse("members:profile", args=[entry.target_username])
+            entry.member_name = entry.target_display_name or entry.target_username
         else:
             entry.target_url = ""
 

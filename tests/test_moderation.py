@@ -236,9 +236,15 @@ def test_the_log_links_each_target_and_names_each_action(client, manager, member
     client.force_login(manager)
     page = client.get("/moderation/log/").content.decode()
     for label in ("Flags dismissed", "Thread locked", "Member silenced"):
-        assert f"<td>{label}</td>" in page
-    assert f'href="/p/{post.pk}/"' in page and f'href="/t/{post.thread_id}/"' in page and f'href="/u/{member.username}/"' in page
+        assert f"{label}:" in page
+    title = post.thread.title
+    # Each entry reads as a sentence naming what was acted on, not "post 20000" (found walking the demo).
+    assert f'<a href="/p/{post.pk}/" dir="auto">post #{post.number} in “{title}”</a>' in page
+    assert f'<a href="/t/{post.thread_id}/" dir="auto">“{title}”</a>' in page
+    assert f'<a href="/u/{member.username}/" dir="auto">{member.name} (@{member.username})</a>' in page
+    assert "Reason: Cool down" in page
     assert ">review_dismiss<" not in page  # the code is the filter's value, never what is shown
+    assert "<table" not in page.split("<main", 1)[-1]
 
 
 def _in_days(days):
