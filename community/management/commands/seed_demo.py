@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
 from community import demo_content as words
+from community import demo_history
 from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
 from forums import services as forum_services
@@ -92,8 +93,17 @@ class Command(BaseCommand):
             tags = self._tags()
             self.stdout.write(f"members, categories and tags: {time.monotonic() - started:.1f}s")
             self.bodies = self._body_pool(members)
+            # A year of newcomer journeys first; the rest of the threads and posts fill the size's totals.
+            history_started = time.monotonic()
+            self.history = demo_history.newcomer_journeys(
+                size=size, now=self.now, rng=self.rng, regulars=[m for m in members if m.tier >= Tier.MEMBER],
+                categories=[c for c in categories if not c.is_read_only], bodies=self.bodies, password_hash=self.password_hash)
+            visits = demo_history.regular_visits(now=self.now, rng=self.rng, members=members)
+            self.stdout.write(f"a year of newcomers ({len(self.history.members)} sign-ups, {self.history.posts} posts) "
+                              f"and {visits} visit days: {time.monotonic() - history_started:.1f}s")
             self._threads_and_posts(members, categories, tags, {
-                "threads": spec["threads"] - MODERATION_THREADS, "posts": spec["posts"] - MODERATION_POSTS})
+                "threads": spec["threads"] - MODERATION_THREADS - self.history.threads,
+                "posts": spec["posts"] - MODERATION_POSTS - self.history.posts})
             synchronize_forums()
             self._first_responses_and_answers()
             self._experts(members, tags)
