@@ -273,3 +273,23 @@ def test_status_counts_and_staff_answer_figures(ideas_category, manager, member)
     assert ideas.staff_answer_figures(now - timedelta(days=1), now, category_ids=[]) == {
         "ideas": 0, "answered": 0, "share_answered": None, "median_hours_to_staff_answer": None}
     assert ideas.idea_status_counts(category_ids=[Category.objects.exclude(is_ideas=True).first().pk])["new"] == 0
+
+
+# -- demo data --------------------------------------------------------------------------------------
+
+def test_the_demo_ideas_cover_every_status_with_votes_and_one_announcement(manager, read_only_category):
+    import random
+
+    from community.demo_ideas import IDEAS, seed_ideas
+
+    for index in range(12):
+        UserFactory(username=f"voter{index}", tier=Tier.MEMBER)
+    made = seed_ideas(now=timezone.now(), rng=random.Random(7))
+    assert made["ideas"] == len(IDEAS) and made["announced"] == 1 and made["votes"] > 0
+    counts = ideas.idea_status_counts()
+    assert all(counts[status] > 0 for status in IdeaStatus.values)
+    assert synchronize_ideas() == 0
+    assert Thread.objects.filter(category=read_only_category).count() == 1
+    figures = ideas.staff_answer_figures(timezone.now() - timedelta(days=200), timezone.now())
+    assert figures["answered"] > 0 and figures["median_hours_to_staff_answer"] > 0
+    assert PointsEntry.objects.filter(reason=Reason.IDEA_DONE).exists()
