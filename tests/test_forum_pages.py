@@ -479,6 +479,16 @@ def test_the_composer_offers_only_categories_the_member_may_post_in(client, memb
     assert f'<option value="{read_only_category.pk}" selected>' in page
 
 
+def test_new_thread_in_a_read_only_category_is_offered_only_to_those_who_may(client, member, manager, read_only_category):
+    # Found walking the demo: members in Announcements were sent to the composer "for Announcements".
+    client.force_login(member)
+    page = client.get(read_only_category.get_absolute_url()).content.decode()
+    assert f"?category={read_only_category.slug}" not in page and "Start the first thread" not in page
+    client.force_login(manager)
+    page = client.get(read_only_category.get_absolute_url()).content.decode()
+    assert f'href="/t/new/?category={read_only_category.slug}"' in page
+
+
 @pytest.mark.parametrize("url", ["/?page=999999", "/top/?page=999", "/unanswered/?page=999", "/c/help/?page=999"])
 def test_a_list_page_past_the_end_is_not_a_false_empty_list(client, member, category, url):
     make_thread(author=member, category=category)
@@ -491,3 +501,10 @@ def test_notifications_and_the_log_pages_past_the_end_are_not_there(client, mana
     assert client.get("/notifications/?page=999").status_code == 404
     assert client.get("/moderation/log/?page=999").status_code == 404
     assert client.get("/notifications/").status_code == 200  # the first page of nothing is an empty list
+
+
+def test_the_top_lists_period_links_keep_the_solved_filter(client, member, category):
+    # Found walking the demo: /top/?period=week&status=solved linked to ?period=day, dropping "solved".
+    make_thread(author=member, category=category)
+    page = client.get("/top/?period=week&status=solved").content.decode()
+    assert 'href="?period=day&amp;status=solved&amp;page=1"' in page
