@@ -483,12 +483,14 @@ class SiteAbilities:
     use_admin: bool
     manage: bool
     view_dashboard: bool
+    post_links: bool  # the editor's hint offers link syntax only to those whose links are accepted
 
 
 def site_abilities(user) -> SiteAbilities:
     return SiteAbilities(review=can_review(user), work_queue=can_work_queue(user),
                          decide_candidates=can_decide_candidates(user), use_admin=can_use_admin(user),
-                         manage=is_manager(user), view_dashboard=can_view_dashboard(user))
+                         manage=is_manager(user), view_dashboard=can_view_dashboard(user),
+                         post_links=user.is_authenticated and user.has_perk("post_links"))
 
 
 @dataclass(frozen=True)

@@ -508,3 +508,12 @@ def test_the_top_lists_period_links_keep_the_solved_filter(client, member, categ
     make_thread(author=member, category=category)
     page = client.get("/top/?period=week&status=solved").content.decode()
     assert 'href="?period=day&amp;status=solved&amp;page=1"' in page
+
+
+def test_the_editor_offers_link_syntax_only_to_those_whose_links_are_accepted(client, member, newcomer):
+    # Found walking the demo: the hint taught newcomers [link](https://…), which their post was then refused for.
+    client.force_login(newcomer)
+    page = client.get("/t/new/").content.decode()
+    assert "[link](" not in page and "Links open up at tier 1" in page
+    client.force_login(member)
+    assert "[link](https://…)" in client.get("/t/new/").content.decode()
