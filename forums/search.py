@@ -256,7 +256,9 @@ def _ranked(query: ParsedQuery, *, filters: SearchFilters, since, order: str, pa
             for post_id, rank, _total in ranked if post_id in by_id]
     return SearchResults(
         page=PageOf(items=hits, number=page, total=total, per_page=HITS_PER_PAGE),
-        count=total, more_than=SEARCH_CANDIDATES if capped else None,
+        # Capped: the posts and titles looked at (up to SEARCH_CANDIDATES of each) are what the pages hold,
+        # so "more than" names that number, the same one the page count is made from.
+        count=total, more_than=total if capped else None,
     )
 
 

@@ -96,9 +96,22 @@ def test_more_matches_than_are_compared_says_more_than_rather_than_a_false_count
     results = response.context["results"]
     assert results.more_than == 3
     html = response.content.decode()
-    assert "More than 3 results." in html and "Only the newest 3 matches are looked at" in html
+    assert "More than 3 results." in html and "Only the newest matches are looked at" in html
     # Russian: the same honesty, in plural forms.
     assert "Более 3 результатов." in client.get("/search/?q=kefir", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
+def test_more_than_names_the_number_the_pages_hold(client, member, category, monkeypatch):
+    # Found walking the demo: "more than 1,000" over 39 pages of 30: posts and titles are each capped, so
+    # the pages held up to twice the cap. The count said is the one the pages are made from.
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr(search, "HITS_PER_PAGE", 2)
+    for number in range(5):
+        make_thread(author=member, category=category, title=f"Kefir thread {number}", body=f"Note {number}.")
+        make_thread(author=member, category=category, title=f"Other {number}", body=f"Kefir body {number}.")
+    results = client.get("/search/?q=kefir").context["results"]
+    assert results.more_than == results.page.total == 6
+    assert results.page.page_count == 3
 
 
 def test_a_filter_only_listing_past_the_compared_posts_says_more_than_and_ends_there(client, member, category, monkeypatch):
