@@ -19,7 +19,16 @@ def test_members_with_the_same_initials_get_different_colours():
     members = [User(username=f"ab{n}", display_name=f"Anna Berg {n}") for n in range(200)]
     assert {member.initials for member in members} == {"AB"}
     assert User(username="anna_berg").avatar_colour != User(username="alex_brown").avatar_colour
-    assert len({member.avatar_colour for member in members}) >= 180  # ten fixed colours gave at most 10
+    assert len({member.avatar_colour for member in members}) == 24  # the whole palette is used (ten fixed colours before)
+
+
+def test_any_two_palette_colours_differ_at_a_glance():
+    colours = {User(username=f"member{n}").avatar_colour for n in range(2000)}
+    shades = [tuple(map(int, re.fullmatch(r"hsl\((\d+) (\d+)% (\d+)%\)", colour).groups())) for colour in colours]
+    for index, (hue, saturation, _lightness) in enumerate(shades):
+        for other_hue, other_saturation, _other in shades[index + 1:]:
+            apart = min(abs(hue - other_hue), 360 - abs(hue - other_hue))
+            assert apart >= 30 or abs(saturation - other_saturation) >= 30
 
 
 def test_every_avatar_colour_keeps_white_initials_readable():

@@ -16,11 +16,11 @@ from .validators import username_validators
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
-# Avatar colours: any hue, with saturation and lightness kept where white initials stay readable
-# (contrast at least 4.5:1 on every hue). 360 hues x 3 shades, so two members with the same
-# initials almost never share a colour (ten fixed colours made one pair in ten look alike).
-AVATAR_SATURATION = (55, 45, 35)
-AVATAR_LIGHTNESS = (30, 32, 28)
+# Avatar colours: twelve hues 30° apart, each strong or muted, with white initials readable on every one
+# (contrast at least 4.5:1). Near hues looked alike (two plum "MM"s a few degrees apart), so the
+# palette is 24 colours that differ at a glance; ten fixed ones made one pair in ten identical.
+AVATAR_HUES = tuple(range(0, 360, 30))
+AVATAR_SHADES = ((62, 29), (28, 31))  # (saturation %, lightness %)
 
 
 class Tier(models.IntegerChoices):
@@ -111,9 +111,9 @@ class User(AbstractUser):
     @property
     def avatar_colour(self) -> str:
         digest = hashlib.md5(self.username.lower().encode(), usedforsecurity=False).digest()
-        hue = int.from_bytes(digest[:2]) % 360
-        shade = digest[2] % len(AVATAR_LIGHTNESS)
-        return f"hsl({hue} {AVATAR_SATURATION[shade]}% {AVATAR_LIGHTNESS[shade]}%)"
+        hue = AVATAR_HUES[int.from_bytes(digest[:2]) % len(AVATAR_HUES)]
+        saturation, lightness = AVATAR_SHADES[digest[2] % len(AVATAR_SHADES)]
+        return f"hsl({hue} {saturation}% {lightness}%)"
 
     @cached_property
     def group_names(self) -> frozenset[str]:
