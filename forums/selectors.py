@@ -305,7 +305,7 @@ def tags_by_names(names: list[str]) -> tuple[list[Tag], list[str]]:
 def member_recent_posts(member, *, limit: int = 20) -> list[Post]:
     return list(
         Post.objects.filter(author=member, is_deleted=False, is_hidden=False, thread__is_deleted=False)
-        .defer("search_vector", "body_html", "thread__search_vector")
+        .defer("search_vector", "body", "thread__search_vector")  # snippets are made from the rendered text
         .select_related("thread", "thread__category")
         .order_by("-created_at")[:limit]
     )

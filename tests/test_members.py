@@ -164,3 +164,14 @@ def test_a_badge_notification_reads_in_the_readers_language(client, member):
     page = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "«Добро пожаловать»" in page or "“Добро пожаловать”" in page
     assert "Завсегдатай" in page
+
+
+def test_recent_posts_on_a_profile_read_as_text_not_markdown(client, member, category):
+    # Found walking the demo: "> In my exper…", "`CELERY_T…" and "- Спасибо" on /u/expert/.
+    from tests.factories import make_thread
+
+    make_thread(author=member, category=category, title="Formatting",
+                body="> quoted words\n\n**Bold** and `code_here` & [a link](https://example.com)\n\n- item one")
+    page = client.get(f"/u/{member.username}/").content.decode()
+    snippet = page.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
+    assert snippet == "quoted words Bold and code_here &amp; a link item one"

@@ -1,9 +1,11 @@
 """Template helpers shared by every page: relative times, avatars, query strings."""
 
+from html import unescape
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 
 register = template.Library()
 
@@ -38,3 +40,9 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return "?" + params.urlencode()
+
+
+@register.filter
+def plain_text(html: str) -> str:
+    """A post's rendered HTML as the words a reader sees (for snippets): no Markdown marks, no tags, entities read."""
+    return " ".join(unescape(strip_tags(html or "")).split())
