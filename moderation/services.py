@@ -131,7 +131,8 @@ def resolve(*, item: ReviewItem, moderator, action: str, reason: str = "") -> Re
         if hidden:
             _tell(post.author, f"review:{item.pk}", post, message(
                 gettext_noop("A moderator hid your post in “%(title)s”: %(why)s."), title=post.thread.title,
-                why=reason or Words(HIDDEN_BY_A_MODERATOR)))
+                # The sentence ends with its own full stop: a typed reason's would make two.
+                why=reason.strip().rstrip(".") or Words(HIDDEN_BY_A_MODERATOR)))
         item.status, item.resolved_by, item.resolved_at = status, moderator, now
         item.save(update_fields=["status", "resolved_by", "resolved_at"])
         log(actor=moderator, action=f"review_{action}", target_type="post", target_id=post.pk, reason=reason,

@@ -253,3 +253,14 @@ def _in_days(days):
     from django.utils import timezone
 
     return timezone.now() + timedelta(days=days)
+
+
+def test_a_typed_reason_ending_with_a_full_stop_is_told_with_one(post, manager):
+    # Found walking the demo: "…: Advertising: the account only posted adverts.."
+    from community.notifications.messages import render
+
+    services.flag_post(post=post, flagger=UserFactory(tier=1), reason="spam")
+    services.resolve(item=ReviewItem.objects.get(post=post), moderator=manager, action="hide", reason="Only adverts. ")
+    told = post.author.notifications.get(dedupe_key__startswith="moderation:review")
+    text = render(told.message)
+    assert text.endswith("Only adverts.") and ".." not in text
