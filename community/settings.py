@@ -1,6 +1,7 @@
 """Settings for Roundtable, read from environment variables with local defaults (see .env.example)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.contrib.sites",  # the site's name in account emails ("Hello from Roundtable!", not its host)
     "allauth",
     "allauth.account",
     "community",
@@ -62,6 +64,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "community.urls"
+SITE_ID = 1
+SITE_NAME = "Roundtable"
+SITE_DOMAIN = urlsplit(SITE_URL).netloc
 WSGI_APPLICATION = "community.wsgi.application"
 
 TEMPLATES = [

@@ -175,3 +175,14 @@ def test_recent_posts_on_a_profile_read_as_text_not_markdown(client, member, cat
     page = client.get(f"/u/{member.username}/").content.decode()
     snippet = page.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
     assert snippet == "quoted words Bold and code_here &amp; a link item one"
+
+
+def test_account_emails_name_the_site_not_its_host(client, db):
+    # Found walking the demo: "Hello from 127.0.0.1:8411!" in the sign-up email.
+    from django.core import mail
+
+    response = client.post("/accounts/signup/", {"email": "new@example.org", "username": "newbie",
+                                                 "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1"})
+    assert response.status_code == 302
+    sent = mail.outbox[-1]
+    assert "Roundtable" in sent.subject and "Roundtable" in sent.body and "testserver" not in sent.subject + sent.body.split("http")[0]
