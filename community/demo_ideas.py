@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from community.permissions import MANAGERS_GROUP
+from community import permissions
 from forums import services
 from forums.models import Category, Idea, Thread
 
@@ -71,8 +71,7 @@ def seed_ideas(*, now: datetime, rng: random.Random) -> dict[str, int]:
     from loyalty.awards import settle_idea
 
     category = _ideas_category()
-    manager = (User.objects.filter(Q(groups__name=MANAGERS_GROUP) | Q(is_superuser=True), is_active=True)
-               .order_by("-groups__name", "pk").first())
+    manager = permissions.managers().order_by("pk").first()
     members = list(User.objects.filter(is_active=True, tier__gte=1, silenced_until__isnull=True, suspended_until__isnull=True)
                    .exclude(awaiting_approval=True).order_by("pk")[:400])
     if manager is None or not members:
