@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
 from community import demo_content as words
-from community import demo_history
+from community import demo_history, demo_ideas
 from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
 from forums import services as forum_services
@@ -112,6 +112,10 @@ class Command(BaseCommand):
             with _quiet("forums.services"):  # one log line per service post is for the site, not the seed
                 self._moderation(members, categories)
             self.stdout.write(f"moderation through the services: {time.monotonic() - moderation_started:.1f}s")
+            with _quiet("forums.services"):
+                ideas = demo_ideas.seed_ideas(now=self.now, rng=self.rng)
+            self.stdout.write(f"ideas: {ideas['ideas']} with {ideas['votes']} votes, {ideas['announced']} announced")
+            synchronize_forums()  # the ideas' history is back-dated: each category's latest thread is read again
         # The moderation step's hides and deletes were settled by jobs sent after commit; settle them
         # here too (the same idempotent step), so the ledger matches its sources before a worker runs.
         settled = time.monotonic()
