@@ -73,15 +73,19 @@ def first_response(start: datetime, end: datetime, *, now: datetime, target: tim
 def first_response_by_day(start, end, *, now, category_ids=None) -> list[tuple]:
     """(day, threads, unanswered, median hours, p90 hours) for each day of the range, days without threads included."""
     sql = f"""
-        SELECT d.day::date, COUNT(t.id), COUNT(t.id) FILTER (WHERE t.id IS NOT NULL AND t.first_response_at IS NULL),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {_WAIT}), percentile_cont(0.9) WITHIN GROUP (ORDER BY {_WAIT})
+        WITH daily AS (
+            SELECT date_trunc('day', t.created_at) AS day, COUNT(*) AS threads, COUNT(*) FILTER (WHERE t.first_response_at IS NULL) AS waiting,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY {_WAIT}) AS median, percentile_cont(0.9) WITHIN GROUP (ORDER BY {_WAIT}) AS p90
+            FROM forums_thread t
+            WHERE t.is_newcomer_thread AND NOT t.is_deleted AND t.created_at >= %(start)s AND t.created_at < %(end)s
+              AND (%(all)s OR t.category_id = ANY(%(category_ids)s))
+            GROUP BY 1)
+        SELECT d.day::date, COALESCE(daily.threads, 0), COALESCE(daily.waiting, 0), daily.median, daily.p90
         FROM generate_series(date_trunc('day', %(start)s::timestamptz), %(end)s::timestamptz - interval '1 microsecond',
                              interval '1 day') AS d(day)
-        LEFT JOIN {THREAD} t ON t.created_at >= d.day AND t.created_at < d.day + interval '1 day'
-             AND t.created_at >= %(start)s AND t.created_at < %(end)s
-             AND t.is_newcomer_thread AND NOT t.is_deleted {_category_sql("t.category_id", category_ids)}
-        GROUP BY d.day ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    return _rows(sql, _params(start, end, category_ids, now=now))
+        LEFT JOIN daily ON daily.day = d.day
+        ORDER BY d.day"""  # noqa: S608  (a fixed expression; values are parameters)
+    return _rows(sql, {**_params(start, end, category_ids, now=now), "all": category_ids is None})
 
 
 def first_response_by_category(start, end, *, now, target, category_ids=None) -> list[tuple]:
@@ -125,28 +129,28 @@ def responders(start, end, *, category_ids=None, limit: int = 20) -> list[tuple]
 
 def activity_by_day(start, end, *, category_ids=None) -> list[tuple]:
     """(day, posts, replies, likes, engaged members) per day; engaged: posted, replied or liked that day."""
-    category = _category_sql("t.category_id", category_ids)
-    sql = f"""
+    sql = """
         WITH acts AS (
             SELECT p.created_at AS at, p.author_id AS member_id, 'post' AS kind, p.number AS number
-            FROM {POST} p JOIN {THREAD} t ON t.id = p.thread_id
+            FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
             WHERE NOT p.is_deleted AND NOT p.is_hidden AND NOT t.is_deleted
-              AND p.created_at >= %(start)s AND p.created_at < %(end)s {category}
+              AND p.created_at >= %(start)s AND p.created_at < %(end)s AND (%(all)s OR t.category_id = ANY(%(category_ids)s))
             UNION ALL
             SELECT r.created_at, r.member_id, 'like', 0
-            FROM {REACTION} r JOIN {POST} p ON p.id = r.post_id JOIN {THREAD} t ON t.id = p.thread_id
+            FROM forums_reaction r JOIN forums_post p ON p.id = r.post_id JOIN forums_thread t ON t.id = p.thread_id
             WHERE r.kind = 'like' AND NOT p.is_deleted AND NOT t.is_deleted
-              AND r.created_at >= %(start)s AND r.created_at < %(end)s {category})
-        SELECT d.day::date,
-               COUNT(a.member_id) FILTER (WHERE a.kind = 'post'),
-               COUNT(a.member_id) FILTER (WHERE a.kind = 'post' AND a.number > 1),
-               COUNT(a.member_id) FILTER (WHERE a.kind = 'like'),
-               COUNT(DISTINCT a.member_id)
+              AND r.created_at >= %(start)s AND r.created_at < %(end)s AND (%(all)s OR t.category_id = ANY(%(category_ids)s))),
+        daily AS (
+            SELECT date_trunc('day', at) AS day, COUNT(*) FILTER (WHERE kind = 'post') AS posts,
+                   COUNT(*) FILTER (WHERE kind = 'post' AND number > 1) AS replies,
+                   COUNT(*) FILTER (WHERE kind = 'like') AS likes, COUNT(DISTINCT member_id) AS engaged
+            FROM acts GROUP BY 1)
+        SELECT d.day::date, COALESCE(daily.posts, 0), COALESCE(daily.replies, 0), COALESCE(daily.likes, 0), COALESCE(daily.engaged, 0)
         FROM generate_series(date_trunc('day', %(start)s::timestamptz), %(end)s::timestamptz - interval '1 microsecond',
                              interval '1 day') AS d(day)
-        LEFT JOIN acts a ON a.at >= d.day AND a.at < d.day + interval '1 day'
-        GROUP BY d.day ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    return _rows(sql, _params(start, end, category_ids))
+        LEFT JOIN daily ON daily.day = d.day
+        ORDER BY d.day"""
+    return _rows(sql, {**_params(start, end, category_ids), "all": category_ids is None})
 
 
 def totals(start, end, *, category_ids=None, staff_ids: QuerySet | None = None) -> dict:
@@ -194,9 +198,9 @@ def answered_by_others_among(member_ids: QuerySet) -> QuerySet:
 
 def first_thread_answered_within(member_ids: QuerySet, target: timedelta) -> QuerySet:
     """Of these members, those whose first thread got its first reply within the target."""
-    first = Thread.objects.filter(author_id=OuterRef("author_id"), is_deleted=False).order_by("created_at", "pk").values("pk")[:1]
-    return (Thread.objects.filter(author_id__in=member_ids, is_deleted=False, pk=first,
-                                  first_response_at__lte=F("created_at") + target).values("author_id"))
+    earlier = Thread.objects.filter(author_id=OuterRef("author_id"), is_deleted=False, created_at__lt=OuterRef("created_at"))
+    return (Thread.objects.filter(author_id__in=member_ids, is_deleted=False, first_response_at__lte=F("created_at") + target)
+            .filter(~Exists(earlier)).values("author_id"))
 
 
 def second_post_within_among(member_ids: QuerySet, days: int = 30) -> QuerySet:

@@ -262,3 +262,8 @@ def test_the_list_behind_a_funnel_step_and_a_csv(community):
     response = client.get("/dashboard/csv/funnel/?period=7")
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     assert "Signed up,4,1,3" in response.content.decode()
+
+
+def test_the_funnel_in_one_query_matches_the_funnel_split_by_split(community):
+    period = selectors.period_of(7, community.now)
+    assert selectors.funnel_by_split(period) == {split: selectors.funnel_counts(period, split) for split in selectors.SPLITS}

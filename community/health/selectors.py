@@ -151,6 +151,14 @@ def funnel_counts(period: Period, split: str = "all") -> dict[str, int]:
     return {"signed_up": counts.pop("base"), **counts}
 
 
+def funnel_by_split(period: Period) -> dict[str, dict[str, int]]:
+    """The funnel for all new members and split by a first reply within the target or not: one query."""
+    base = member_figures.joined_between(period.start, period.end)
+    found = member_figures.count_steps_by_split(base, funnel_step_ids(base),
+                                                forum_figures.first_thread_answered_within(base, target()))
+    return {split: {"signed_up": counts.pop("base"), **counts} for split, counts in found.items()}
+
+
 def funnel_members(period: Period, step: str, split: str = "all"):
     """The members behind one step of the funnel (every step before it included)."""
     base = member_figures.joined_between(period.start, period.end)
@@ -292,7 +300,7 @@ def dashboard(*, days: int, category_id: int | None, now: datetime | None = None
     names = member_figures.names_of([row[0] for row in responder_rows])
     responders = [(names.get(pk, "?"), *rest) for pk, *rest in responder_rows]
 
-    funnel = {split: funnel_counts(period, split) for split in SPLITS}
+    funnel = funnel_by_split(period)
     base_before = member_figures.joined_between(previous.start, previous.end)
     came_back = {"came_back": [loyalty_figures.came_back_within_among(base_before, 7)]}
     funnel_before = member_figures.count_steps(base_before, came_back)

@@ -64,6 +64,45 @@ def count_steps(base: QuerySet, steps: dict[str, list], *, split=None) -> dict[s
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()})
 
 
+def count_steps_by_split(base: QuerySet, steps: dict[str, list], split_ids: QuerySet) -> dict[str, dict[str, int]]:
+    """count_steps for all of `base`, for those in `split_ids` ("fast") and for the rest ("slow"), in one query.
+
+    Each member's steps are worked out once, in a materialised CTE (the ORM would repeat every step's
+    subquery in every later step's FILTER); the counts are then FILTERs over those flags."""
+    columns, params = [], []
+    for n, subqueries in enumerate(steps.values()):
+        alternatives = []
+        for ids in subqueries:
+            sql, found = ids.query.sql_with_params()
+            alternatives.append(f"u.id IN ({sql})")
+            params += found
+        columns.append(f"({' OR '.join(alternatives)}) AS s{n}")
+    sql, found = split_ids.query.sql_with_params()
+    columns.append(f"u.id IN ({sql}) AS fast")
+    params += found
+    base_sql, found = base.query.sql_with_params()
+    params += found
+    counts, names = [], []
+    for split, among in (("all", "TRUE"), ("fast", "fast"), ("slow", "NOT fast")):
+        condition = among
+        counts.append(f"COUNT(*) FILTER (WHERE {condition})")
+        names.append((split, "base"))
+        for n, name in enumerate(steps):
+            condition += f" AND s{n}"
+            counts.append(f"COUNT(*) FILTER (WHERE {condition})")
+            names.append((split, name))
+    # The ORM's own SQL and parameters, and fixed clauses: no input reaches the text.
+    query = f"WITH flags AS MATERIALIZED (SELECT u.id, {', '.join(columns)} FROM members_user u WHERE u.id IN ({base_sql})) "  # noqa: S608
+    query += f"SELECT {', '.join(counts)} FROM flags"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        row = cursor.fetchone()
+    result = {"all": {}, "fast": {}, "slow": {}}
+    for (split, name), value in zip(names, row, strict=True):
+        result[split][name] = value
+    return result
+
+
 def members_in_steps(base: QuerySet, steps: dict[str, list], *, split=None) -> QuerySet:
     """The members of `base` in the last of `steps` (and so in all before it)."""
     among, conditions = _cumulative(steps, split)
