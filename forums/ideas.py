@@ -105,17 +105,21 @@ class IdeaFacts:
     is_visible_idea: bool
 
 
+def _idea_facts(threads: QuerySet[Thread]) -> list[IdeaFacts]:
+    rows = threads.annotate(hidden=_hidden_opening(), idea_status=Coalesce("idea__status", Value(IdeaStatus.NEW))).values_list(
+        "pk", "author_id", "category_id", "idea_status", "category__is_ideas", "is_deleted", "hidden")
+    return [IdeaFacts(pk, author_id, category_id, status, bool(is_ideas and not deleted and not hidden))
+            for pk, author_id, category_id, status, is_ideas, deleted, hidden in rows]
+
+
 def idea_facts(thread_id: int) -> IdeaFacts | None:
-    row = (
-        Thread.objects.filter(pk=thread_id)
-        .annotate(hidden=_hidden_opening(), idea_status=Coalesce("idea__status", Value(IdeaStatus.NEW)))
-        .values_list("author_id", "category_id", "idea_status", "category__is_ideas", "is_deleted", "hidden")
-        .first()
-    )
-    if row is None:
-        return None
-    author_id, category_id, status, is_ideas, deleted, hidden = row
-    return IdeaFacts(thread_id, author_id, category_id, status, bool(is_ideas and not deleted and not hidden))
+    found = _idea_facts(Thread.objects.filter(pk=thread_id))
+    return found[0] if found else None
+
+
+def facts_of_ideas_by(author_ids) -> list[IdeaFacts]:
+    """IdeaFacts of every thread by these members that has ever had a vote or a status (for recomputing their points)."""
+    return _idea_facts(Thread.objects.filter(author_id__in=list(author_ids), idea__isnull=False))
 
 
 def voters_of(thread_id: int) -> list[int]:

@@ -55,7 +55,7 @@ EARNINGS: dict[str, Earning] = {earning.reason: earning for earning in (
 )}
 LOGGED_REASONS = frozenset(reason for reason, earning in EARNINGS.items() if earning.logged)
 # Kinds of source a recomputation from the source rows can judge (the others are their own record: the ledger).
-JUDGED_SOURCE_TYPES = ("post", "like", "thread", "kudos")
+JUDGED_SOURCE_TYPES = ("post", "like", "thread", "kudos", "idea")
 
 
 @dataclass(frozen=True, order=True)

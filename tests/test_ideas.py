@@ -293,3 +293,26 @@ def test_the_demo_ideas_cover_every_status_with_votes_and_one_announcement(manag
     figures = ideas.staff_answer_figures(timezone.now() - timedelta(days=200), timezone.now())
     assert figures["answered"] > 0 and figures["median_hours_to_staff_answer"] > 0
     assert PointsEntry.objects.filter(reason=Reason.IDEA_DONE).exists()
+
+
+def test_a_done_idea_moved_out_of_the_ideas_category_is_drift_the_rebuild_corrects(idea, manager, category, ideas_category):
+    import io
+
+    from django.core.management import call_command
+
+    from loyalty.recompute import source_drift
+
+    def idea_drift():
+        return [drift.due for drift in source_drift([idea.author_id]) if drift.claim.source_type == "idea"]
+
+    services.idea_set_status(thread=idea, member=manager, status="done")
+    awards.settle_idea(idea.pk)
+    assert idea_drift() == []
+    services.thread_move(thread=idea, category=category)  # a move sends no status change: the rebuild finds it
+    assert idea_drift() == [0]
+    call_command("loyalty_rebuild", stdout=io.StringIO())
+    assert _idea_points(idea) == 0 and idea_drift() == []
+    services.thread_move(thread=idea, category=ideas_category)
+    assert idea_drift() == [25]
+    call_command("loyalty_rebuild", stdout=io.StringIO())
+    assert _idea_points(idea) == 25 and idea_drift() == []
