@@ -12,6 +12,13 @@ def on_post_created(sender, *, post_id, **kwargs):
     enqueue_on_commit(tasks.notify_post_created, post_id)
 
 
+@receiver(signals.post_unhidden, dispatch_uid="notifications.post_unhidden")
+def on_post_unhidden(sender, *, post_id, **kwargs):
+    # A held post a moderator approved is news now; a post shown again after a hide was notified
+    # before, and the per-post dedupe key keeps that from repeating.
+    enqueue_on_commit(tasks.notify_post_created, post_id)
+
+
 @receiver(signals.reaction_added, dispatch_uid="notifications.reaction_added")
 def on_reaction_added(sender, *, post_id, member_id, **kwargs):
     enqueue_on_commit(tasks.notify_like, post_id, member_id)
