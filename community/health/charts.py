@@ -6,11 +6,12 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT, PAD = 600, 180, 28
+LEFT = 48  # room for the y axis' top value
 
 
 def _svg(label: str, body: str, *, width: int = WIDTH, height: int = HEIGHT, css: str = "chart") -> SafeString:
     return format_html(
-        '<svg class="{}" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}" '
+        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
         css, width, height, label, label, mark_safe(body),  # noqa: S308  (body is built below from numbers and escaped text)
     )
@@ -26,13 +27,13 @@ def line_chart(label: str, x_labels: list[str], series: list[tuple[str, list]]) 
     points = max((len(values) for _name, values in series), default=0)
     if points == 0:
         return _svg(label, "")
-    step = (WIDTH - 2 * PAD) / max(points - 1, 1)
+    step = (WIDTH - LEFT - PAD) / max(points - 1, 1)
     top = max([v for _n, values in series for v in values if v is not None] or [0]) or 1
-    body = [f'<line class="chart-axis" x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}"/>',
-            f'<text class="chart-label" x="{PAD - 4}" y="{PAD}" text-anchor="end">{top:g}</text>',
-            f'<text class="chart-label" x="{PAD - 4}" y="{HEIGHT - PAD}" text-anchor="end">0</text>']
+    body = [f'<line class="chart-axis" x1="{LEFT}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}"/>',
+            f'<text class="chart-label" x="{LEFT - 4}" y="{PAD}" text-anchor="end">{top:.3g}</text>',
+            f'<text class="chart-label" x="{LEFT - 4}" y="{HEIGHT - PAD}" text-anchor="end">0</text>']
     if x_labels:
-        body.append(f'<text class="chart-label" x="{PAD}" y="{HEIGHT - 8}">{escape(x_labels[0])}</text>')
+        body.append(f'<text class="chart-label" x="{LEFT}" y="{HEIGHT - 8}">{escape(x_labels[0])}</text>')
         body.append(f'<text class="chart-label" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{escape(x_labels[-1])}</text>')
     for index, (name, values) in enumerate(series, start=1):
         segments, current = [], []
@@ -42,7 +43,7 @@ def line_chart(label: str, x_labels: list[str], series: list[tuple[str, list]]) 
                 current = []
                 continue
             y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / top
-            current.append(f"{PAD + n * step:.1f},{y:.1f}")
+            current.append(f"{LEFT + n * step:.1f},{y:.1f}")
         segments.append(current)
         for segment in segments:
             if segment:

@@ -31,22 +31,30 @@ def dashboard(request):
 
 
 def _charts(data: dict) -> dict:
+    """Each chart and its label (the label names the scrolling box that holds it on a phone)."""
     series, days = data["series"], [day.isoformat() for day in data["series"]["days"]]
     funnel = data["funnel"]["all"]
-    return {
-        "response": charts.line_chart(
-            _("Time to first response per day: median and 90th percentile, in hours"),
-            days, [(_("Median"), [row[3] for row in data["response_by_day"]]),
-                   (_("90th percentile"), [row[4] for row in data["response_by_day"]])]),
-        "activity": charts.line_chart(
-            _("Posts, replies, likes and kudos per day"), days,
-            [(_("Posts"), series["posts"]), (_("Replies"), series["replies"]), (_("Likes"), series["likes"]),
-             (_("Kudos"), series["kudos"])]),
-        "engaged": charts.sparkline(_("Engaged members per day"), series["engaged"]),
-        "sign_ups": charts.bar_chart(_("Sign-ups per day"), [(day[5:], value) for day, value in zip(days, series["sign_ups"], strict=True)][-14:]),
-        "funnel": charts.funnel(_("The newcomer funnel"), [(str(label), funnel[step]) for step, label in data["funnel_steps"]]),
-        "tiers": charts.bar_chart(_("Members per tier"), [(_("Tier %(n)d") % {"n": tier}, n) for tier, n in sorted(data["growth"]["tiers"].items())]),
+    labels = {
+        "response": _("Time to first response per day: median and 90th percentile, in hours"),
+        "activity": _("Posts, replies, likes and kudos per day"),
+        "engaged": _("Engaged members per day"),
+        "sign_ups": _("Sign-ups per day"),
+        "funnel": _("The newcomer funnel"),
+        "tiers": _("Members per tier"),
     }
+    found = {
+        "response": charts.line_chart(labels["response"], days, [
+            (_("Median"), [row[3] for row in data["response_by_day"]]),
+            (_("90th percentile"), [row[4] for row in data["response_by_day"]])]),
+        "activity": charts.line_chart(labels["activity"], days, [
+            (_("Posts"), series["posts"]), (_("Replies"), series["replies"]), (_("Likes"), series["likes"]),
+            (_("Kudos"), series["kudos"])]),
+        "engaged": charts.sparkline(labels["engaged"], series["engaged"]),
+        "sign_ups": charts.bar_chart(labels["sign_ups"], [(day[5:], value) for day, value in zip(days, series["sign_ups"], strict=True)][-14:]),
+        "funnel": charts.funnel(labels["funnel"], [(str(label), funnel[step]) for step, label in data["funnel_steps"]]),
+        "tiers": charts.bar_chart(labels["tiers"], [(_("Tier %(n)d") % {"n": tier}, n) for tier, n in sorted(data["growth"]["tiers"].items())]),
+    }
+    return {**found, **{f"{name}_label": label for name, label in labels.items()}}
 
 
 @login_required
