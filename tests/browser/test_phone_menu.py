@@ -45,7 +45,7 @@ def _member_menu(page):
 
 
 @pytest.mark.parametrize("role, sections", [
-    (None, LISTS), ("newcomer", LISTS), ("member", LISTS), ("moderator_in_group", LISTS + STAFF), ("manager", LISTS + STAFF),
+    (None, LISTS), ("newcomer", LISTS), ("member", LISTS), ("moderator_in_group", LISTS + STAFF), ("manager", [*LISTS, *STAFF, "Health"]),
 ])
 def test_each_role_finds_its_sections_in_the_phone_menu(new_page, request, thread, role, sections):
     user = request.getfixturevalue(role) if role else None
@@ -90,7 +90,8 @@ def test_staff_reach_every_section_through_the_phone_menu(new_page, request, thr
     user = request.getfixturevalue(role)
     page = new_page(user=user, **PHONE)
     for name, path, heading in [("Newcomer queue", "/queue/", "Newcomer queue"), ("Review", "/review/", "Review queue"),
-                                ("Experts", "/experts/", "Experts"), ("Leaderboard", "/leaderboard/", "Leaderboard")]:
+                                ("Experts", "/experts/", "Experts"), ("Leaderboard", "/leaderboard/", "Leaderboard"),
+                                *([("Health", "/dashboard/", "")] if role == "manager" else [])]:
         page.goto("/")
         _menu(page).click()
         _lists(page).get_by_role("link", name=re.compile(rf"^{name}\b")).click()
