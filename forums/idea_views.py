@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from forums import ideas, permissions, selectors, services
 from forums.models import Category, IdeaStatus
-from forums.views import _get_visible_thread, _is_htmx
+from forums.view_helpers import get_visible_thread, is_htmx
 
 
 def idea_list(request: HttpRequest, category: Category):
@@ -47,7 +47,7 @@ class _CategoryThread:
 @login_required
 @require_POST
 def idea_vote(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     action = request.POST.get("action", "")
     note = ""
     try:
@@ -62,11 +62,11 @@ def idea_vote(request, thread_id):
             note = _("Choose to vote or to take your vote back.")
     except (ValidationError, PermissionDenied) as error:
         note = " ".join(getattr(error, "messages", None) or [str(error)])
-        if not _is_htmx(request):
+        if not is_htmx(request):
             messages.error(request, note)
             return redirect(thread)
     panel = ideas.idea_panel(thread, request.user)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "forums/_idea_vote.html", {
             "vote_thread_id": thread.pk, "votes": panel.vote_count, "voted": panel.voted_by_me,
             "can_vote": permissions.can_vote_idea(request.user, thread), "note": note,
@@ -79,7 +79,7 @@ def idea_vote(request, thread_id):
 @login_required
 @require_POST
 def idea_status(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     permissions.check_can_set_idea_status(request.user, thread)
     try:
         services.idea_set_status(thread=thread, member=request.user, status=request.POST.get("status", ""),
@@ -94,7 +94,7 @@ def idea_status(request, thread_id):
 @login_required
 @require_POST
 def idea_announce(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     permissions.check_can_announce_idea(request.user, thread)
     try:
         announcement = services.idea_announce(thread=thread, member=request.user)

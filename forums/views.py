@@ -5,22 +5,19 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forums import permissions, ratelimit, selectors, services
+from forums import idea_views, permissions, ratelimit, selectors, services
 from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
 from forums.ideas import idea_panel
 from forums.markup import quote_markdown, render_markdown
 from forums.models import Category, Post, Tag, Thread
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+from forums.view_helpers import get_visible_thread, is_htmx
 
 
 def _thread_list_page(request, *, order, title, category=None, tag=None, template="forums/thread_list.html", extra=None):
@@ -63,9 +60,7 @@ def category_list(request):
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
     if category.is_ideas:
-        from forums.idea_views import idea_list
-
-        return idea_list(request, category)
+        return idea_views.idea_list(request, category)
     return _thread_list_page(
         request, order="latest", title=category.name, category=category,
         extra={"can_start_thread": permissions.can_start_thread(request.user, category)},
@@ -163,14 +158,6 @@ def _release_unless_limited(member, kind: str, error: ValidationError) -> None:
         ratelimit.release_posting_rate(member, kind)
 
 
-def _get_visible_thread(request, thread_id) -> Thread:
-    try:
-        thread = selectors.thread_for_page(thread_id)
-    except Thread.DoesNotExist:
-        raise Http404(_("No thread with this number.")) from None
-    if not permissions.can_see_thread(request.user, thread):
-        raise Http404(_("This thread was deleted."))
-    return thread
 
 
 def thread_redirect(request, thread_id):
@@ -181,7 +168,7 @@ def thread_redirect(request, thread_id):
 
 
 def thread_detail(request, thread_id, slug):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     if slug != thread.slug:
         url = thread.get_absolute_url()
         if request.GET.get("page"):
@@ -237,7 +224,7 @@ def thread_first_unread(request, thread_id):
 @login_required
 @require_POST
 def reply_create(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     permissions.check_can_reply(request.user, thread)
     form = ReplyForm(request.POST)
     if form.is_valid():
@@ -354,7 +341,7 @@ def post_like(request, post_id):
         note = _("You already like this post.") if wants_like else _("You had not liked this post.")
     post.refresh_from_db(fields=["like_count"])
     post.liked_by_me, post.can_like = wants_like, True
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "forums/_like_button.html", {"post": post, "note": note})
     if note:
         messages.info(request, note)
@@ -364,14 +351,14 @@ def post_like(request, post_id):
 @login_required
 @require_POST
 def thread_watch(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     if request.POST.get("action") == "unwatch":
         services.thread_unwatch(thread=thread, member=request.user)
         watching = False
     else:
         services.thread_watch(thread=thread, member=request.user)
         watching = True
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "forums/_watch_button.html", {"thread": thread, "is_watching": watching})
     messages.success(request, _("You are watching this thread.") if watching else _("You stopped watching this thread."))
     return redirect(thread)
@@ -412,7 +399,7 @@ def answer_accept(request, post_id):
 @login_required
 @require_POST
 def answer_unaccept(request, thread_id):
-    thread = _get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id)
     permissions.check_can_accept_answer(request.user, thread)
     services.answer_unaccept(thread=thread, member=request.user)
     messages.success(request, _("The thread is no longer marked as solved."))
