@@ -234,6 +234,8 @@ def test_managers_see_the_dashboard_and_members_are_refused(community):
     assert response.status_code == 200
     page = response.content.decode()
     assert "lower bound" in page and "No events yet" in page and 'role="img"' in page
+    # The header's search box stays empty: the dashboard's filters once filled it with "period=7".
+    assert '<input type="search" name="q" value=""' in page
     assert _client(community.regular).get("/dashboard/").status_code == 403
     assert _client(community.regular).get("/dashboard/list/first-post/").status_code == 403
     assert _client(community.regular).get("/dashboard/csv/funnel/").status_code == 403

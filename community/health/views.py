@@ -27,7 +27,7 @@ def dashboard(request):
         return render(request, "health/dashboard.html", {"form": form}, status=400)
     found = form.filters()
     data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
-    return render(request, "health/dashboard.html", {"form": form, "query": form.query(), "charts": _charts(data), **data})
+    return render(request, "health/dashboard.html", {"form": form, "filters_query": form.query(), "charts": _charts(data), **data})
 
 
 def _charts(data: dict) -> dict:
@@ -70,7 +70,7 @@ def figure_list(request, figure: str):
     kind, title, rows = behind
     page = Paginator(rows, LIST_PER_PAGE).get_page(page_number(request.GET.get("page")))
     return render(request, "health/figure_list.html", {
-        "kind": kind, "title": title, "page": page, "query": form.query(), "figure": figure, "split": found["split"]})
+        "kind": kind, "title": title, "page": page, "filters_query": form.query(), "figure": figure, "split": found["split"]})
 
 
 @login_required
