@@ -136,35 +136,29 @@ def _public_posts() -> QuerySet[Post]:
     return Post.objects.filter(is_deleted=False, is_hidden=False, thread__is_deleted=False)
 
 
-def _post_filters(filters: SearchFilters, since) -> Q:
+def _filters_on(filters: SearchFilters, since, *, thread: str) -> Q:
+    """The filters as a condition on posts (`thread="thread__"`) or on threads matched by title (`thread=""`),
+    whose result is their first post: same author, same time."""
     q = Q()
     if filters.category is not None:
-        q &= Q(thread__category=filters.category)
+        q &= Q(**{f"{thread}category": filters.category})
     if filters.tag is not None:
-        q &= Q(thread__tags=filters.tag)
+        q &= Q(**{f"{thread}tags": filters.tag})
     if filters.author is not None:
         q &= Q(author=filters.author)
     if filters.solved_only:
-        q &= Q(thread__accepted_answer__isnull=False)
+        q &= Q(**{f"{thread}accepted_answer__isnull": False})
     if since is not None:
         q &= Q(created_at__gte=since)
     return q
+
+
+def _post_filters(filters: SearchFilters, since) -> Q:
+    return _filters_on(filters, since, thread="thread__")
 
 
 def _thread_filters(filters: SearchFilters, since) -> Q:
-    """The same filters for a thread matched by its title: its result is its first post (same author, same time)."""
-    q = Q()
-    if filters.category is not None:
-        q &= Q(category=filters.category)
-    if filters.tag is not None:
-        q &= Q(tags=filters.tag)
-    if filters.author is not None:
-        q &= Q(author=filters.author)
-    if filters.solved_only:
-        q &= Q(accepted_answer__isnull=False)
-    if since is not None:
-        q &= Q(created_at__gte=since)
-    return q
+    return _filters_on(filters, since, thread="")
 
 
 # The tags of a post's sanitised HTML (the sanitiser double-quotes every attribute value and text never

@@ -19,6 +19,15 @@ def _filters(request) -> DashboardFilterForm:
     return DashboardFilterForm(request.GET, categories=dict(category_choices()))
 
 
+def _valid_filters(request) -> tuple[DashboardFilterForm, dict]:
+    """For the lists and CSV behind the figures: managers only, and filters that name nothing are a 404."""
+    permissions.check_can_view_dashboard(request.user)
+    form = _filters(request)
+    if not form.is_valid():
+        raise Http404(_("These filters are not valid."))
+    return form, form.filters()
+
+
 @login_required
 def dashboard(request):
     permissions.check_can_view_dashboard(request.user)
@@ -59,11 +68,7 @@ def _charts(data: dict) -> dict:
 
 @login_required
 def figure_list(request, figure: str):
-    permissions.check_can_view_dashboard(request.user)
-    form = _filters(request)
-    if not form.is_valid():
-        raise Http404(_("These filters are not valid."))
-    found = form.filters()
+    form, found = _valid_filters(request)
     behind = selectors.drill_down(figure, days=found["days"], category_id=found["category_id"], split=found["split"])
     if behind is None:
         raise Http404(_("The dashboard has no such figure."))
@@ -75,11 +80,7 @@ def figure_list(request, figure: str):
 
 @login_required
 def table_csv(request, table: str):
-    permissions.check_can_view_dashboard(request.user)
-    form = _filters(request)
-    if not form.is_valid():
-        raise Http404(_("These filters are not valid."))
-    found = form.filters()
+    _form, found = _valid_filters(request)
     data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
     tables = csv.tables(data)
     if table not in tables:
