@@ -72,7 +72,10 @@ def newcomer_journeys(*, size: str, now: datetime, rng, regulars, categories, bo
         category = rng.choice(categories)
         thread = _thread(rng, member, category, asked)
         threads.append(thread)
-        plans.append((member, thread, _posts_after_asking(rng, member, asked, now, target, regulars)))
+        later, came_back_at = _posts_after_asking(rng, member, asked, now, target, regulars)
+        plans.append((member, thread, later))
+        if came_back_at is not None:  # a return visit, whether or not they posted again
+            visits.add((member.pk, came_back_at.date()))
     threads = Thread.objects.bulk_create(threads, batch_size=5_000)
     posts = []
     for (member, _unsaved, later), saved in zip(plans, threads, strict=True):
@@ -111,8 +114,9 @@ def _thread(rng, member, category, asked) -> Thread:
                   created_at=asked, last_posted_at=asked, last_poster=member, is_newcomer_thread=True)
 
 
-def _posts_after_asking(rng, member, asked, now, target, regulars) -> list[tuple[datetime, User]]:
-    """The replies in the newcomer's own thread: a first answer (or none), and the newcomer's own return visits."""
+def _posts_after_asking(rng, member, asked, now, target, regulars) -> tuple[list[tuple[datetime, User]], datetime | None]:
+    """The replies in the newcomer's own thread (a first answer or none, the newcomer's own later posts) and
+    when the newcomer came back (None: never)."""
     later: list[tuple[datetime, User]] = []
     answered_at = None
     if rng.random() < GETS_ANSWERED:
@@ -122,10 +126,12 @@ def _posts_after_asking(rng, member, asked, now, target, regulars) -> list[tuple
             later.append((answered_at, rng.choice(regulars)))
     speed = "never" if answered_at is None else ("fast" if answered_at - asked <= target else "slow")
     if rng.random() > RETURNS_WITHIN_A_WEEK[speed]:
-        return later  # never came back
+        return later, None  # never came back
     back = (answered_at or asked) + timedelta(days=rng.uniform(0.1, 6.5))
-    if back >= now or rng.random() > POSTS_AGAIN_WHEN_BACK:
-        return later
+    if back >= now:
+        return later, None
+    if rng.random() > POSTS_AGAIN_WHEN_BACK:
+        return later, back  # came back to read, did not post
     at = back
     while at < now:
         later.append((at, member))
@@ -140,7 +146,7 @@ def _posts_after_asking(rng, member, asked, now, target, regulars) -> list[tuple
             break
         at = at + gap
     later.sort(key=lambda item: item[0])
-    return later
+    return later, back
 
 
 def _tiers_reached(member, own_posts: list[datetime], now: datetime) -> list[tuple[User, int, int, datetime]]:

@@ -96,6 +96,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT compiles a plan whose estimated cost is high before running it: 100-150 ms on this
+# hardware for dashboard queries that then run in 10 ms. A web request's queries are short; JIT only
+# ever costs here (measured in docs/benchmarks.md). PG_JIT=on brings it back.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=" + env("PG_JIT", default="off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -201,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
     "drain-award-log": {"task": "loyalty.drain_award_log", "schedule": 15.0},
     # The dashboard's long ranges read yesterday's figures from this rollup; today's are computed live.
     "roll-up-health-figures": {"task": "health.roll_up_days", "schedule": crontab(hour=0, minute=20)},
+    # The dashboard's site-wide figures, computed before managers ask (health.snapshots).
+    "refresh-health-dashboard": {"task": "health.refresh_dashboard", "schedule": 300.0},
 }
 
 # Forum rules.

@@ -7,6 +7,7 @@ Callers pass `category_ids` (None: every category) and, where members matter, qu
 that the members app builds: forums never decides who is staff or who signed up when.
 """
 
+import re
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -17,11 +18,29 @@ from forums.models import Post, Reaction, Thread
 THREAD = Thread._meta.db_table
 POST = Post._meta.db_table
 REACTION = Reaction._meta.db_table
+THREAD_TAGS = Thread.tags.through._meta.db_table
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+
+
+def _rows_mixed(sql: str, positional: list, named: dict) -> list[tuple]:
+    """Run SQL whose embedded ORM subqueries carry positional parameters and whose own text uses named ones."""
+    embedded = iter(positional)
+    values = []
+
+    def placeholder(match) -> str:
+        values.append(named[match.group(1)] if match.group(1) else next(embedded))
+        return "%s"
+
+    with connection.cursor() as cursor:
+        cursor.execute(_PLACEHOLDER.sub(placeholder, sql), values)
         return cursor.fetchall()
 
 
@@ -127,48 +146,104 @@ def responders(start, end, *, category_ids=None, limit: int = 20) -> list[tuple]
     return _rows(sql, _params(start, end, category_ids, limit=limit))
 
 
-def activity_by_day(start, end, *, category_ids=None) -> list[tuple]:
-    """(day, posts, replies, likes, engaged members) per day; engaged: posted, replied or liked that day."""
-    sql = """
-        WITH acts AS (
-            SELECT p.created_at AS at, p.author_id AS member_id, 'post' AS kind, p.number AS number
-            FROM forums_post p JOIN forums_thread t ON t.id = p.thread_id
+def expert_answers(start, end, *, topics: list[tuple[int, int]], category_ids=None) -> list[tuple]:
+    """(member id, questions, answered, first responses, median hours to their first reply) per expert.
+
+    `topics` pairs each expert with a tag of theirs. An expert's questions are the newcomer threads of the
+    range tagged with one of their tags (not their own); answered: those with a visible reply of theirs;
+    first responses: those where theirs was the first reply; the median runs over their answered questions.
+    Experts without questions in the range have no row."""
+    if not topics:
+        return []
+    sql = f"""
+        WITH topics(member_id, tag_id) AS (SELECT * FROM unnest(%(members)s::bigint[], %(tags)s::bigint[])),
+        questions AS (
+            SELECT DISTINCT e.member_id, t.id AS thread_id, t.created_at, t.first_responder_id
+            FROM topics e JOIN {THREAD_TAGS} tt ON tt.tag_id = e.tag_id JOIN {THREAD} t ON t.id = tt.thread_id
+            WHERE t.is_newcomer_thread AND NOT t.is_deleted AND t.author_id <> e.member_id
+              AND t.created_at >= %(start)s AND t.created_at < %(end)s {_category_sql("t.category_id", category_ids)}),
+        answers AS (
+            SELECT q.*, (SELECT MIN(p.created_at) FROM {POST} p
+                         WHERE p.thread_id = q.thread_id AND p.author_id = q.member_id AND p.number > 1
+                           AND NOT p.is_deleted AND NOT p.is_hidden) AS replied_at
+            FROM questions q)
+        SELECT member_id, COUNT(*), COUNT(replied_at), COUNT(*) FILTER (WHERE first_responder_id = member_id),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (replied_at - created_at)) / 3600.0)
+                   FILTER (WHERE replied_at IS NOT NULL)
+        FROM answers GROUP BY member_id"""  # noqa: S608  (table names and fixed clauses; values are parameters)
+    members, tags = zip(*topics, strict=True)
+    return _rows(sql, _params(start, end, category_ids, members=list(members), tags=list(tags)))
+
+
+def _embedded(queryset, empty: str) -> tuple[str, list]:
+    """Another app's id subquery as SQL for a CTE (the ORM writes it; no table of theirs is named here)."""
+    if queryset is None:
+        return empty, []
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
+
+
+def activity_by_day(start, end, *, category_ids=None, per_category=False, staff_ids=None, newcomer_ids=None,
+                    promotions=None) -> list[tuple]:
+    """Each day's activity: (day, [category id,] posts, replies, likes, engaged members, new contributors,
+    posts by newcomers, by returning members, by staff).
+
+    Engaged: posted, replied or liked that day. A new contributor made their first visible post ever that
+    day (in that category, per category). A post is a newcomer's when its author was at tier 0 when
+    posting: at tier 0 now (`newcomer_ids`) or promoted from it later (`promotions`: member id, when).
+    Staff (`staff_ids`) are counted as staff whatever their tier. The callers pass those member subqueries."""
+    staff_sql, staff_params = _embedded(staff_ids, "SELECT NULL::bigint WHERE FALSE")
+    newcomer_sql, newcomer_params = _embedded(newcomer_ids, "SELECT NULL::bigint WHERE FALSE")
+    promoted_sql, promoted_params = _embedded(promotions, "SELECT NULL::bigint, NULL::timestamptz WHERE FALSE")
+    by_category = ", category_id" if per_category else ""
+    # The ORM's own SQL for the member subqueries, table names and fixed clauses: values are parameters.
+    sql = f"""
+        WITH staff(id) AS MATERIALIZED ({staff_sql}),
+        newcomers(id) AS MATERIALIZED ({newcomer_sql}),
+        promoted(member_id, at) AS MATERIALIZED ({promoted_sql}),
+        acts AS (
+            SELECT p.created_at AS at, t.category_id, p.author_id AS member_id, 'post' AS kind, p.number AS number,
+                   CASE WHEN p.author_id IN (SELECT id FROM staff) THEN 'staff'
+                        WHEN p.author_id IN (SELECT id FROM newcomers) OR pr.at > p.created_at THEN 'newcomer'
+                        ELSE 'returning' END AS author_type,
+                   NOT EXISTS (SELECT 1 FROM {POST} e JOIN {THREAD} et ON et.id = e.thread_id
+                               WHERE e.author_id = p.author_id AND e.created_at < p.created_at
+                                 AND NOT e.is_deleted AND NOT e.is_hidden AND NOT et.is_deleted) AS first_ever
+            FROM {POST} p JOIN {THREAD} t ON t.id = p.thread_id LEFT JOIN promoted pr ON pr.member_id = p.author_id
             WHERE NOT p.is_deleted AND NOT p.is_hidden AND NOT t.is_deleted
               AND p.created_at >= %(start)s AND p.created_at < %(end)s AND (%(all)s OR t.category_id = ANY(%(category_ids)s))
             UNION ALL
-            SELECT r.created_at, r.member_id, 'like', 0
-            FROM forums_reaction r JOIN forums_post p ON p.id = r.post_id JOIN forums_thread t ON t.id = p.thread_id
+            SELECT r.created_at, t.category_id, r.member_id, 'like', 0, NULL, FALSE
+            FROM {REACTION} r JOIN {POST} p ON p.id = r.post_id JOIN {THREAD} t ON t.id = p.thread_id
             WHERE r.kind = 'like' AND NOT p.is_deleted AND NOT t.is_deleted
               AND r.created_at >= %(start)s AND r.created_at < %(end)s AND (%(all)s OR t.category_id = ANY(%(category_ids)s))),
         daily AS (
-            SELECT date_trunc('day', at) AS day, COUNT(*) FILTER (WHERE kind = 'post') AS posts,
+            SELECT date_trunc('day', at) AS day{by_category}, COUNT(*) FILTER (WHERE kind = 'post') AS posts,
                    COUNT(*) FILTER (WHERE kind = 'post' AND number > 1) AS replies,
-                   COUNT(*) FILTER (WHERE kind = 'like') AS likes, COUNT(DISTINCT member_id) AS engaged
-            FROM acts GROUP BY 1)
-        SELECT d.day::date, COALESCE(daily.posts, 0), COALESCE(daily.replies, 0), COALESCE(daily.likes, 0), COALESCE(daily.engaged, 0)
+                   COUNT(*) FILTER (WHERE kind = 'like') AS likes, COUNT(DISTINCT member_id) AS engaged,
+                   COUNT(DISTINCT member_id) FILTER (WHERE first_ever) AS new_contributors,
+                   COUNT(*) FILTER (WHERE author_type = 'newcomer') AS by_newcomers,
+                   COUNT(*) FILTER (WHERE author_type = 'returning') AS by_returning,
+                   COUNT(*) FILTER (WHERE author_type = 'staff') AS by_staff
+            FROM acts GROUP BY 1{by_category})"""  # noqa: S608
+    columns = ("posts", "replies", "likes", "engaged", "new_contributors", "by_newcomers", "by_returning", "by_staff")
+    if per_category:  # only days and categories with activity: the rollup writes zeros site-wide
+        sql += f" SELECT day::date, category_id, {', '.join(columns)} FROM daily ORDER BY 1, 2"  # noqa: S608  (fixed names)
+    else:  # every day of the range, days without activity included
+        sql += f"""
+        SELECT d.day::date, {', '.join(f"COALESCE(daily.{name}, 0)" for name in columns)}
         FROM generate_series(date_trunc('day', %(start)s::timestamptz), %(end)s::timestamptz - interval '1 microsecond',
                              interval '1 day') AS d(day)
         LEFT JOIN daily ON daily.day = d.day
-        ORDER BY d.day"""
-    return _rows(sql, {**_params(start, end, category_ids), "all": category_ids is None})
-
-
-def totals(start, end, *, category_ids=None, staff_ids: QuerySet | None = None) -> dict:
-    """Posts, replies, threads, engaged members and posts by member type in the range (one query)."""
-    posts = visible_posts(start, end, category_ids=category_ids)
-    staff = Q(author_id__in=staff_ids) if staff_ids is not None else Q(pk__in=[])
-    return posts.aggregate(
-        posts=Count("pk"), replies=Count("pk", filter=Q(number__gt=1)), threads=Count("pk", filter=Q(number=1)),
-        posters=Count("author_id", distinct=True),
-        by_staff=Count("pk", filter=staff),
-        by_newcomers=Count("pk", filter=~staff & Q(author__tier=0)),
-        by_returning=Count("pk", filter=~staff & Q(author__tier__gt=0)),
-    )
+        ORDER BY d.day"""  # noqa: S608  (fixed names; values are parameters)
+    params = {**_params(start, end, category_ids), "all": category_ids is None}
+    # Positional parameters for the embedded subqueries come first: turn the named ones into positional too.
+    return _rows_mixed(sql, staff_params + newcomer_params + promoted_params, params)
 
 
 def new_contributor_ids(start, end, *, category_ids=None) -> QuerySet:
-    """Members whose first visible post ever was made in the range (ids, for counting or listing)."""
-    earlier = visible_posts(category_ids=None).filter(author_id=OuterRef("author_id"), created_at__lt=start)
+    """Members whose first visible post ever was made in the range (in one of these categories), for listing."""
+    earlier = visible_posts(category_ids=None).filter(author_id=OuterRef("author_id"), created_at__lt=OuterRef("created_at"))
     return (visible_posts(start, end, category_ids=category_ids).filter(~Exists(earlier))
             .values("author_id").distinct())
 
@@ -184,43 +259,46 @@ def accepted_answers(start, end, *, category_ids=None) -> dict:
     return found
 
 
-# -- the newcomer funnel: each step narrows the member ids of the one before -----------------------
+# -- the newcomer funnel: facts about the member of an outer query (`member`: OuterRef to their id) --
 
-def posters_among(member_ids: QuerySet) -> QuerySet:
-    """Of these members, those with a visible post."""
-    return visible_posts().filter(author_id__in=member_ids).values("author_id")
-
-
-def answered_by_others_among(member_ids: QuerySet) -> QuerySet:
-    """Of these members, those with a thread someone else replied to (first_responder is never the author)."""
-    return Thread.objects.filter(author_id__in=member_ids, is_deleted=False, first_response_at__isnull=False).values("author_id")
+def first_post_at(member) -> QuerySet:
+    """When the member made their first visible post."""
+    return visible_posts().filter(author_id=member).order_by("created_at").values("created_at")[:1]
 
 
-def first_thread_answered_within(member_ids: QuerySet, target: timedelta) -> QuerySet:
-    """Of these members, those whose first thread got its first reply within the target."""
-    earlier = Thread.objects.filter(author_id=OuterRef("author_id"), is_deleted=False, created_at__lt=OuterRef("created_at"))
-    return (Thread.objects.filter(author_id__in=member_ids, is_deleted=False, first_response_at__lte=F("created_at") + target)
-            .filter(~Exists(earlier)).values("author_id"))
+def first_reply_at(member) -> QuerySet:
+    """When someone else first replied to one of the member's threads (first_responder is never the author)."""
+    return (Thread.objects.filter(author_id=member, is_deleted=False, first_response_at__isnull=False)
+            .order_by("first_response_at").values("first_response_at")[:1])
 
 
-def second_post_within_among(member_ids: QuerySet, days: int = 30) -> QuerySet:
-    """Of these members, those with two visible posts within `days` days of signing up."""
-    return (visible_posts().filter(author_id__in=member_ids, created_at__lt=F("author__date_joined") + timedelta(days=days))
-            .values("author_id").annotate(n=Count("pk")).filter(n__gte=2).values("author_id"))
+def first_thread_wait(member) -> QuerySet:
+    """How long the member's first thread waited for its first reply (null while nobody answered)."""
+    return (Thread.objects.filter(author_id=member, is_deleted=False).order_by("created_at")
+            .annotate(wait=F("first_response_at") - F("created_at")).values("wait")[:1])
 
 
-def cohort_posting(start, end) -> list[tuple]:
-    """(join week, weeks since joining, members posting) for members who joined in the range."""
+def second_post_before(member, deadline) -> QuerySet:
+    """The member's second visible post made before `deadline` (for Exists: there are at least two)."""
+    return visible_posts().filter(author_id=member, created_at__lt=deadline).order_by("created_at")[1:2]
+
+
+def cohort_posting(joined: QuerySet) -> list[tuple]:
+    """(join week, weeks since joining, members posting) for the `joined` members (their id and date_joined)."""
+    joined_sql, joined_params = joined.query.sql_with_params()
+    # The members app's own SQL for who joined, table names and fixed clauses: values are parameters.
     sql = f"""
+        WITH joined(id, date_joined) AS MATERIALIZED ({joined_sql})
         SELECT date_trunc('week', u.date_joined)::date,
                FLOOR(EXTRACT(EPOCH FROM (p.created_at - u.date_joined)) / 604800)::int,
                COUNT(DISTINCT p.author_id)
-        FROM {POST} p JOIN {THREAD} t ON t.id = p.thread_id
-        JOIN {Post._meta.get_field("author").related_model._meta.db_table} u ON u.id = p.author_id
-        WHERE u.date_joined >= %(start)s AND u.date_joined < %(end)s AND p.created_at >= u.date_joined
-          AND NOT p.is_deleted AND NOT p.is_hidden AND NOT t.is_deleted
-        GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    return _rows(sql, {"start": start, "end": end})
+        FROM joined u CROSS JOIN LATERAL (  -- each member's own posts, by the (author, created_at) index
+            SELECT p.created_at, p.author_id FROM {POST} p JOIN {THREAD} t ON t.id = p.thread_id
+            WHERE p.author_id = u.id AND p.created_at >= u.date_joined
+              AND NOT p.is_deleted AND NOT p.is_hidden AND NOT t.is_deleted
+            OFFSET 0) p  -- OFFSET 0 keeps the planner from turning this into a hash of every post
+        GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608
+    return _rows_mixed(sql, list(joined_params), {})
 
 
 # -- drill-down lists -------------------------------------------------------------------------------
@@ -237,20 +315,3 @@ def category_choices() -> list[tuple[int, str]]:
     from forums.models import Category
 
     return list(Category.objects.order_by("name").values_list("pk", "name"))
-
-
-def activity_by_day_per_category(start, end) -> list[tuple]:
-    """(day, category id, posts, replies, likes, engaged members), for the nightly rollup."""
-    sql = f"""
-        WITH acts AS (
-            SELECT p.created_at AS at, t.category_id, p.author_id AS member_id, 'post' AS kind, p.number AS number
-            FROM {POST} p JOIN {THREAD} t ON t.id = p.thread_id
-            WHERE NOT p.is_deleted AND NOT p.is_hidden AND NOT t.is_deleted AND p.created_at >= %(start)s AND p.created_at < %(end)s
-            UNION ALL
-            SELECT r.created_at, t.category_id, r.member_id, 'like', 0
-            FROM {REACTION} r JOIN {POST} p ON p.id = r.post_id JOIN {THREAD} t ON t.id = p.thread_id
-            WHERE r.kind = 'like' AND NOT p.is_deleted AND NOT t.is_deleted AND r.created_at >= %(start)s AND r.created_at < %(end)s)
-        SELECT date_trunc('day', at)::date, category_id, COUNT(*) FILTER (WHERE kind = 'post'),
-               COUNT(*) FILTER (WHERE kind = 'post' AND number > 1), COUNT(*) FILTER (WHERE kind = 'like'), COUNT(DISTINCT member_id)
-        FROM acts GROUP BY 1, 2 ORDER BY 1, 2"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    return _rows(sql, {"start": start, "end": end})

@@ -205,7 +205,8 @@ class Reaction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "member", "kind"], name="forums_reaction_once"),
         ]
-        indexes = [models.Index(fields=["member", "post"], name="forums_reaction_member")]
+        indexes = [models.Index(fields=["member", "post"], name="forums_reaction_member"),
+                   models.Index(fields=["created_at"], name="forums_reaction_created")]  # likes per day
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.member_id} on post {self.post_id}"

@@ -1,9 +1,8 @@
 """The loyalty app's aggregate figures for the health dashboard: visits, kudos, points, rewards, badges, tier changes."""
 
-from datetime import timedelta
-
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 
 from loyalty.models import BadgeAward, Kudos, PointsEntry, Reason, Redemption, TierChange, VisitDay
 
@@ -21,32 +20,36 @@ def active_members(end_day, *, days: int) -> dict:
     return {"dau": dau or 0.0, "wau": wau, "mau": mau, "stickiness": (dau / mau) if mau else None}
 
 
-def kudos_by_day(start, end) -> list[tuple]:
+def _count_on_day(table: str, column: str) -> str:
+    """A per-day count of one table's rows for every day of the range (a fixed clause for by_day)."""
+    return f"""(SELECT COUNT(*) FROM {table} x WHERE x.{column} >= d.day AND x.{column} < d.day + interval '1 day'
+               AND x.{column} >= %(start)s AND x.{column} < %(end)s)"""  # noqa: S608  (table names; values are parameters)
+
+
+def by_day(start, end) -> list[tuple]:
+    """(day, kudos, rewards redeemed, badges given) for every day of the range, site-wide."""
+    columns = ", ".join(_count_on_day(model._meta.db_table, "created_at") for model in (Kudos, Redemption, BadgeAward))
     sql = f"""
-        SELECT d.day::date, COUNT(k.id)
+        SELECT d.day::date, {columns}
         FROM generate_series(date_trunc('day', %(start)s::timestamptz), %(end)s::timestamptz - interval '1 microsecond',
                              interval '1 day') AS d(day)
-        LEFT JOIN {Kudos._meta.db_table} k ON k.created_at >= d.day AND k.created_at < d.day + interval '1 day'
-             AND k.created_at >= %(start)s AND k.created_at < %(end)s
-        GROUP BY d.day ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
+        ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end})
         return cursor.fetchall()
 
 
-def points_and_rewards(start, end, *, category_ids=None) -> dict:
-    """Points earned (positive entries but redemptions' refunds), points spent on rewards, rewards redeemed, badges given, kudos."""
+def points_by_day(start, end, *, category_ids=None, per_category=False) -> list[tuple]:
+    """(day, [category id,] points earned, points spent) for the days with entries; earned leaves out refunds
+    of redemptions, spent is what redemptions took."""
     entries = PointsEntry.objects.filter(created_at__gte=start, created_at__lt=end)
     if category_ids is not None:
         entries = entries.filter(category_id__in=category_ids)
-    found = entries.aggregate(
+    keys = ["day", "category_id"] if per_category else ["day"]
+    return list(entries.annotate(day=TruncDate("created_at")).values(*keys).annotate(
         earned=Sum("amount", filter=Q(amount__gt=0) & ~Q(reason=Reason.REDEMPTION), default=0),
-        spent=Sum("amount", filter=Q(reason=Reason.REDEMPTION, amount__lt=0), default=0))
-    found["spent"] = -found["spent"]
-    found["redeemed"] = Redemption.objects.filter(created_at__gte=start, created_at__lt=end).count()
-    found["badges"] = BadgeAward.objects.filter(created_at__gte=start, created_at__lt=end).count()
-    found["kudos"] = Kudos.objects.filter(created_at__gte=start, created_at__lt=end).count()
-    return found
+        spent=-Sum("amount", filter=Q(reason=Reason.REDEMPTION, amount__lt=0), default=0),
+    ).order_by(*keys).values_list(*keys, "earned", "spent"))
 
 
 def tier_moves(start, end) -> dict:
@@ -61,12 +64,17 @@ def moved_ids(start, end, *, up: bool) -> QuerySet:
     return moves.filter(Q(new_tier__gt=F("old_tier")) if up else Q(new_tier__lt=F("old_tier"))).values("member_id")
 
 
-def reached_tier_among(member_ids: QuerySet, tier: int) -> QuerySet:
-    """Of these members, those who ever moved to `tier` or above."""
-    return TierChange.objects.filter(member_id__in=member_ids, new_tier__gte=tier).values("member_id")
+def first_promotions() -> QuerySet:
+    """(member id, when) each member first left tier 0: before then their posts were a newcomer's."""
+    return (TierChange.objects.filter(old_tier=0, new_tier__gte=1).values("member_id")
+            .annotate(at=Min("changed_at")).values("member_id", "at").order_by())
 
 
-def came_back_within_among(member_ids: QuerySet, days: int = 7) -> QuerySet:
-    """Of these members, those who visited on another day than their sign-up day, within `days` days of it."""
-    return (VisitDay.objects.filter(member_id__in=member_ids, day__gt=F("member__date_joined__date"),
-                                    day__lte=F("member__date_joined__date") + timedelta(days=days)).values("member_id"))
+def reached_tier(member, tier: int) -> QuerySet:
+    """The moves of the member of an outer query (`member`: OuterRef) to `tier` or above, for Exists."""
+    return TierChange.objects.filter(member_id=member, new_tier__gte=tier)
+
+
+def visited_between(member, after, until) -> QuerySet:
+    """The member's visits on a day after `after` and no later than `until` (day expressions), for Exists."""
+    return VisitDay.objects.filter(member_id=member, day__gt=after, day__lte=until)

@@ -145,7 +145,8 @@ class BadgeAward(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "badge", "source_key"], name="loyalty_badge_once")]
-        indexes = [models.Index(fields=["member", "-created_at"], name="loyalty_badge_member")]
+        indexes = [models.Index(fields=["member", "-created_at"], name="loyalty_badge_member"),
+                   models.Index(fields=["created_at"], name="loyalty_badge_created")]
 
     def __str__(self) -> str:
         return f"{self.badge_id} for {self.member_id} {self.source_key}"
@@ -175,7 +176,8 @@ class Redemption(models.Model):
     fulfilled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["fulfilled_at", "created_at"], name="loyalty_redemption_queue")]
+        indexes = [models.Index(fields=["fulfilled_at", "created_at"], name="loyalty_redemption_queue"),
+                   models.Index(fields=["created_at"], name="loyalty_redemption_created")]
 
     def __str__(self) -> str:
         return f"{self.reward_id} for {self.member_id}"
@@ -193,6 +195,7 @@ class Kudos(models.Model):
         indexes = [
             models.Index(fields=["receiver", "-created_at"], name="loyalty_kudos_receiver"),
             models.Index(fields=["sender", "created_at"], name="loyalty_kudos_sender"),
+            models.Index(fields=["created_at"], name="loyalty_kudos_created"),
         ]
         verbose_name_plural = "kudos"
 

@@ -9,19 +9,21 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
-from community.health import charts, csv, rollup, selectors
+from community.expertise.services import expert_appoint
+from community.health import charts, csv, rollup, selectors, snapshots
 from community.health.models import DailyFigure
 from community.members.models import Tier, User
 from forums import figures as forum_figures
 from forums import services as forum_services
 from forums.models import Post, Reaction, Thread
 from loyalty import tiers
-from loyalty.figures import points_and_rewards
+from loyalty.figures import points_by_day
 from loyalty.models import Kudos, PointsEntry, Reason, TierChange, VisitDay
 from moderation import services as moderation
-from tests.factories import CategoryFactory, UserFactory, make_manager, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
 
 HOUR = timedelta(hours=1)
 
@@ -48,9 +50,10 @@ def community(db, settings):
     c.n3 = UserFactory(username="cat", tier=Tier.NEWCOMER, date_joined=now - timedelta(days=1))
     c.n4 = UserFactory(username="dan", tier=Tier.NEWCOMER, date_joined=now - timedelta(days=1))
 
-    c.t1 = make_thread(author=c.n1, category=c.help, title="First steps")
+    c.python, c.docker = TagFactory(name="python"), TagFactory(name="docker")
+    c.t1 = make_thread(author=c.n1, category=c.help, title="First steps", tags=[c.python])
     c.t2 = make_thread(author=c.n2, category=c.help, title="Second question")
-    c.t3 = make_thread(author=c.n3, category=c.other, title="Nobody answers me")
+    c.t3 = make_thread(author=c.n3, category=c.other, title="Nobody answers me", tags=[c.python])
     c.t4 = make_thread(author=c.n1, category=c.other, title="Deleted later")
     answer1 = make_reply(thread=c.t1, author=c.regular)
     own_reply = make_reply(thread=c.t1, author=c.n1)
@@ -82,11 +85,21 @@ def community(db, settings):
     # A sanctioned member, a member who left, visits, kudos, tier moves.
     User.objects.filter(pk=c.n2.pk).update(silenced_until=now + timedelta(days=3), last_sanctioned_at=now - HOUR)
     User.objects.filter(pk=c.n4.pk).update(is_active=False)
+    # ann came back the day after her first post and its answer; bob's only visit is no later than his first post.
     VisitDay.objects.bulk_create([VisitDay(member=c.n1, day=(now - timedelta(days=3)).date()),
                                   VisitDay(member=c.n1, day=(now - timedelta(days=2)).date()),
-                                  VisitDay(member=c.n2, day=(now - timedelta(days=2)).date())])
+                                  VisitDay(member=c.n1, day=(now - timedelta(days=1)).date()),
+                                  VisitDay(member=c.n2, day=(now - timedelta(days=2)).date()),
+                                  # cat came back today, but nobody has answered her: she is not retained by a reply.
+                                  VisitDay(member=c.n3, day=now.date())])
     Kudos.objects.create(sender=c.n1, receiver=c.regular, message="Thanks", created_at=now - 40 * HOUR)
+    # ann reached tier 1 a day ago, after both her visible posts: they were a newcomer's.
     TierChange.objects.create(member=c.n1, old_tier=0, new_tier=1, changed_at=now - 24 * HOUR)
+    User.objects.filter(pk=c.n1.pk).update(tier=Tier.MEMBER)
+    # regular answers python questions; another expert in docker had no question in the period.
+    c.docker_expert = UserFactory(username="whale", tier=Tier.REGULAR, date_joined=now - timedelta(days=200))
+    expert_appoint(member=c.regular, tags=[c.python], appointed_by=c.manager)
+    expert_appoint(member=c.docker_expert, tags=[c.docker], appointed_by=c.manager)
     TierChange.objects.create(member=c.regular, old_tier=3, new_tier=2, changed_at=now - 30 * HOUR)
     return c
 
@@ -119,14 +132,30 @@ def test_responders_count_visible_replies_to_newcomers_only(community):
     assert rows == {community.regular.pk: (2, 2, pytest.approx(6))}
 
 
-def test_totals_leave_out_deleted_and_hidden_posts_and_sort_posts_by_member_type(community):
-    from community.permissions import members_with_powers
+def test_each_expert_is_measured_on_the_newcomer_questions_in_their_topics(community):
+    data = selectors.dashboard(days=7, category_id=None, now=community.now)
+    rows = {row["name"]: row for row in data["experts"]}
+    # python: "First steps" (answered by regular after 2 h, the first reply) and "Nobody answers me" (no answer).
+    regular = rows[community.regular.name]
+    assert (regular["tags"], regular["questions"], regular["answered"], regular["first_responses"]) == (["python"], 2, 1, 1)
+    assert regular["median_hours"] == pytest.approx(2)
+    # An expert with no question in the period is listed, with zeros: the manager sees who is idle.
+    whale = rows[community.docker_expert.name]
+    assert (whale["questions"], whale["answered"], whale["median_hours"]) == (0, 0, None)
+    assert list(rows) == [community.regular.name, community.docker_expert.name]
+    # The category filter keeps only that category's questions: "Other" holds the unanswered one.
+    other = {row["name"]: row for row in selectors.dashboard(days=7, category_id=community.other.pk, now=community.now)["experts"]}
+    assert (other[community.regular.name]["questions"], other[community.regular.name]["answered"]) == (1, 0)
 
-    period = selectors.period_of(7, community.now)
-    found = forum_figures.totals(period.start, period.end, staff_ids=members_with_powers())
-    assert (found["posts"], found["replies"], found["threads"]) == (6, 3, 3)
-    assert (found["by_newcomers"], found["by_returning"], found["by_staff"]) == (4, 2, 0)
-    assert forum_figures.new_contributor_ids(period.start, period.end).count() == 4
+
+def test_totals_leave_out_deleted_and_hidden_posts_and_sort_posts_by_member_type(community):
+    data = selectors.dashboard(days=7, category_id=None, now=community.now)
+    engagement = data["engagement"]
+    assert (engagement["posts"]["value"], engagement["replies"]["value"]) == (6, 3)
+    # ann's two posts were made at tier 0 (she reached tier 1 a day ago): a newcomer's, though she is tier 1 now.
+    assert engagement["by_type"] == {"newcomers": 4, "returning": 2, "staff": 0}
+    assert engagement["new_contributors"]["value"] == 4
+    assert forum_figures.new_contributor_ids(data["period"].start, data["period"].end).count() == 4
 
 
 def test_accepted_answer_rate_and_flags(community):
@@ -146,6 +175,8 @@ def test_the_funnel_narrows_step_by_step_and_splits_by_a_fast_first_reply(commun
                                                        "second_post": 1, "tier_1": 1, "tier_2": 0}
     assert selectors.funnel_counts(period, "slow")["signed_up"] == 3
     assert selectors.funnel_counts(period, "slow")["got_reply"] == 1
+    # Coming back counts from the first reply: cat's visit after signing up, with no answer, is not retention.
+    assert selectors.retention(period) == {"signed_up": 4, "came_back": 1}
     members = selectors.funnel_members(period, "got_reply")
     assert sorted(members.values_list("username", flat=True)) == ["ann", "bob"]
 
@@ -154,8 +185,8 @@ def test_engagement_growth_and_loyalty(community):
     data = selectors.dashboard(days=7, category_id=None, now=community.now)
     series = data["series"]
     assert sum(series["posts"]) == 6 and sum(series["replies"]) == 3 and sum(series["likes"]) == 1 and sum(series["kudos"]) == 1
-    assert data["engagement"]["dau"]["value"] == pytest.approx(3 / 7)
-    assert data["engagement"]["wau"]["value"] == 2 and data["engagement"]["mau"]["value"] == 2
+    assert data["engagement"]["dau"]["value"] == pytest.approx(5 / 7)
+    assert data["engagement"]["wau"]["value"] == 3 and data["engagement"]["mau"]["value"] == 3
     assert data["growth"]["sign_ups"]["value"] == 4 and data["growth"]["net_new"]["value"] == 3
     assert (data["growth"]["promotions"], data["growth"]["demotions"]) == (1, 1)
     assert data["funnel"]["all"]["signed_up"] == 4
@@ -167,8 +198,8 @@ def test_points_earned_and_spent_in_a_range(community):
                                source_id="1", created_at=when)
     PointsEntry.objects.create(member=community.regular, amount=-5, reason=Reason.REDEMPTION, source_type="t",
                                source_id="2", created_at=when)
-    found = points_and_rewards(when - timedelta(days=1), when + timedelta(days=1))
-    assert (found["earned"], found["spent"]) == (10, 5)
+    rows = points_by_day(when - timedelta(days=1), when + timedelta(days=1))
+    assert [(earned, spent) for _day, earned, spent in rows] == [(10, 5)]
 
 
 def test_category_filter_keeps_only_that_category(community):
@@ -193,6 +224,56 @@ def test_the_rollup_holds_past_days_and_the_dashboard_reads_it(community):
     DailyFigure.objects.filter(day=day, category_id=None, name="posts").update(value=99)
     assert selectors.daily_series(period, None)["posts"][0] == 99
     assert rollup.roll_up_recent(days=10) > 0  # idempotent: upserts
+
+
+def test_every_series_reads_the_same_from_the_rollup_as_live_for_the_site_and_each_category(community):
+    period = selectors.period_of(7, community.now)
+    scopes = [None, community.help.pk, community.other.pk]
+    live = {scope: selectors.daily_series(period, scope) for scope in scopes}
+    assert sum(live[None]["new_contributors"]) == 4 and sum(live[community.other.pk]["new_contributors"]) == 1
+    rollup.roll_up(period.start.date(), community.now.date() - timedelta(days=1))
+    for scope in scopes:
+        assert selectors.daily_series(period, scope) == live[scope], scope
+
+
+def test_a_day_rolled_up_by_an_older_version_is_read_live_and_rewritten(community):
+    period = selectors.period_of(7, community.now)
+    yesterday = community.now.date() - timedelta(days=1)
+    rollup.roll_up(period.start.date(), yesterday)
+    live = selectors.daily_series(period, None)
+    DailyFigure.objects.filter(day=yesterday, category_id=None, name="posts").update(value=99)
+    DailyFigure.objects.filter(day=yesterday, name=selectors.ROLLUP_MARK).update(value=selectors.ROLLUP_VERSION - 1)
+    assert selectors.daily_series(period, None) == live  # the stale day is not trusted
+    rollup.roll_up_recent(days=10)
+    assert DailyFigure.objects.get(day=yesterday, category_id=None, name=selectors.ROLLUP_MARK).value == selectors.ROLLUP_VERSION
+    assert selectors.daily_series(period, None) == live
+
+
+def test_managers_are_served_a_snapshot_until_they_ask_for_fresh_figures(community):
+    client = _client(community.manager)
+    first = client.get("/dashboard/?period=7").context["engagement"]["posts"]["value"]
+    assert first == 6
+    make_reply(thread=community.t3, author=community.regular)
+    # Within the snapshot's few minutes the same figures are served, and the page says when they were computed.
+    served = client.get("/dashboard/?period=7")
+    assert served.context["engagement"]["posts"]["value"] == 6 and 'id="computed-at"' in served.content.decode()
+    assert client.get("/dashboard/?period=7&fresh=1").context["engagement"]["posts"]["value"] == 7
+    assert client.get("/dashboard/?period=7").context["engagement"]["posts"]["value"] == 7
+    # The beat job recomputes the site-wide snapshots of every period.
+    make_reply(thread=community.t3, author=community.regular)
+    assert snapshots.refresh_site_wide() == 3
+    assert client.get("/dashboard/?period=7").context["engagement"]["posts"]["value"] == 8
+
+
+def test_a_snapshot_speaks_the_language_of_whoever_reads_it(community):
+    snapshot = snapshots.dashboard(days=7, category_id=None)  # computed while English is active
+    User.objects.filter(pk=community.manager.pk).update(language="ru")
+    page = _client(community.manager).get("/dashboard/?period=7").content.decode()
+    with translation.override("ru"):
+        russian = snapshot["score"].headline
+    with translation.override("en"):
+        assert russian != snapshot["score"].headline
+    assert f'<p class="health-headline" id="headline">{escape(russian)}</p>' in page
 
 
 def test_health_score_scales_against_the_previous_90_days_and_says_what_moved():

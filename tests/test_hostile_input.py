@@ -50,8 +50,8 @@ QUERY_FIELDS = {
     "members:autocomplete": ["username", "q"], "moderation:log": ["page", "action", "actor"],
     "notifications:list": ["page"], "loyalty:home": ["page"], "loyalty:leaderboard": ["period", "category"],
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
-    "health:dashboard": ["period", "category", "split"], "health:list": ["period", "category", "split", "page"],
-    "health:csv": ["period", "category", "split"],
+    "health:dashboard": ["period", "category", "split", "fresh"], "health:list": ["period", "category", "split", "page"],
+    "health:csv": ["period", "category", "split", "fresh"],
 }
 
 

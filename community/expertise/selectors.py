@@ -50,3 +50,9 @@ def accepted_answers_in_tag(tag: Tag, member_ids, *, limit: int = 20) -> list[Po
         .select_related("thread", "author").defer("search_vector", "thread__search_vector")
         .order_by("-created_at")[:limit]
     )
+
+
+def expert_topics() -> list[tuple[int, int, str]]:
+    """(member id, tag id, tag name) for every active expert's tags, by member and tag name."""
+    return list(Expertise.objects.filter(member__is_active=True).order_by("member_id", "tag__name")
+                .values_list("member_id", "tag_id", "tag__name"))

@@ -6,6 +6,8 @@ from io import StringIO
 from django.utils.translation import gettext as _
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DAILY_COLUMNS = ("posts", "replies", "likes", "kudos", "engaged", "new_contributors", "by_newcomers", "by_returning",
+                 "by_staff", "sign_ups", "points_earned", "points_spent", "redeemed", "badges")
 
 
 def safe_cell(value):
@@ -42,6 +44,10 @@ def tables(data: dict) -> dict:
         "responders": (
             [_("Member"), _("Replies to newcomers"), _("First responses"), _("Median hours to first response")],
             [(name, replies, firsts, _hours(median)) for name, replies, firsts, median in data["responders"]]),
+        "experts": (
+            [_("Expert"), _("Topics"), _("Questions in their topics"), _("Answered"), _("First responses"), _("Median hours to their reply")],
+            [(row["name"], ", ".join(row["tags"]), row["questions"], row["answered"], row["first_responses"], _hours(row["median_hours"]))
+             for row in data["experts"]]),
         "funnel": (
             [_("Step"), _("All new members"), _("First reply within target"), _("First reply late or never")],
             [(str(label), funnel["all"][step], funnel["fast"][step], funnel["slow"][step]) for step, label in data["funnel_steps"]]),
@@ -49,9 +55,10 @@ def tables(data: dict) -> dict:
             [_("Join week"), _("Members"), *[_("Week %(n)d") % {"n": n} for n in data["cohorts"]["columns"]]],
             [(row["week"].isoformat(), row["size"], *[round(cell, 3) for cell in row["cells"]]) for row in data["cohorts"]["rows"]]),
         "daily": (
-            [_("Day"), _("Posts"), _("Replies"), _("Likes"), _("Kudos"), _("Engaged members"), _("Sign-ups")],
-            [(day.isoformat(), *(series[name][n] for name in ("posts", "replies", "likes", "kudos", "engaged", "sign_ups")))
-             for n, day in enumerate(series["days"])]),
+            [_("Day"), _("Posts"), _("Replies"), _("Likes"), _("Kudos"), _("Engaged members"), _("New contributors"),
+             _("Posts by newcomers"), _("Posts by returning members"), _("Posts by staff"), _("Sign-ups"),
+             _("Points earned"), _("Points spent"), _("Rewards redeemed"), _("Badges given")],
+            [(day.isoformat(), *(round(series[name][n]) for name in DAILY_COLUMNS)) for n, day in enumerate(series["days"])]),
         "score": (
             [_("Part"), _("This period"), _("Previous 90 days"), _("Score")],
             [(str(part["label"]), part["value"], part["baseline"], part["score"]) for part in data["score"].parts]),

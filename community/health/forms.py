@@ -12,6 +12,8 @@ class DashboardFilterForm(forms.Form):
                                     choices=[(days, days) for days in PERIODS])
     category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
     split = forms.ChoiceField(required=False, choices=[(split, split) for split in SPLITS], widget=forms.HiddenInput)
+    # "Recompute now" instead of the snapshot of the last few minutes (health.snapshots).
+    fresh = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data, *, categories: dict[int, str]):
         super().__init__(data)
@@ -21,7 +23,7 @@ class DashboardFilterForm(forms.Form):
     def filters(self) -> dict:
         """The cleaned filters (the defaults for a blank form); call after is_valid()."""
         return {"days": self.cleaned_data.get("period") or 30, "category_id": self.cleaned_data.get("category"),
-                "split": self.cleaned_data.get("split") or "all"}
+                "split": self.cleaned_data.get("split") or "all", "fresh": bool(self.cleaned_data.get("fresh"))}
 
     def query(self) -> str:
         """The filters as a query string, for links to drill-down lists and CSV files."""

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from community import permissions
-from community.health import charts, csv, selectors
+from community.health import charts, csv, selectors, snapshots
 from community.health.forms import DashboardFilterForm
 from forums.figures import category_choices
 from forums.selectors import page_number
@@ -35,7 +35,7 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "health/dashboard.html", {"form": form}, status=400)
     found = form.filters()
-    data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
+    data = snapshots.dashboard(days=found["days"], category_id=found["category_id"], fresh=found["fresh"])
     return render(request, "health/dashboard.html", {"form": form, "filters_query": form.query(), "charts": _charts(data), **data})
 
 
@@ -81,7 +81,7 @@ def figure_list(request, figure: str):
 @login_required
 def table_csv(request, table: str):
     _form, found = _valid_filters(request)
-    data = selectors.dashboard(days=found["days"], category_id=found["category_id"])
+    data = snapshots.dashboard(days=found["days"], category_id=found["category_id"], fresh=found["fresh"])
     tables = csv.tables(data)
     if table not in tables:
         raise Http404(_("The dashboard has no such table."))

@@ -62,6 +62,8 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("username"), name="members_user_username_ci_unique"),
         ]
+        # Sign-ups per day, the funnel and the cohorts all start from who joined when.
+        indexes = [models.Index(fields=["date_joined"], name="members_user_joined")]
 
     def __str__(self) -> str:
         return self.username
