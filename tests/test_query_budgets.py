@@ -219,11 +219,13 @@ def test_page_runs_the_same_queries_with_1_and_50_rows_within_budget(world, page
     assert with_fifty <= BUDGET, f"{page} as {role}: {with_fifty} queries"
 
 
-# The community health dashboard is an analytics page, not a list: it runs a fixed set of aggregate
-# queries (this period, the one before, the previous 90 days, the funnel's three splits). The number
-# must not grow with the community; its own budget is what it needs today.
-DASHBOARD_BUDGET = 60
-DASHBOARD_PAGES = ["/dashboard/?period=30", "/dashboard/list/first-post/?period=30", "/dashboard/list/newcomer-threads/?period=30"]
+# The community health dashboard is an analytics page, not a list: computing it (fresh=1, what the beat
+# job does every 5 minutes) runs a fixed set of aggregate queries (this period, the one before, the
+# previous 90 days, the funnel's three splits). The number must not grow with the community; its own
+# budget is what it needs today. Served from the snapshot, it is an ordinary page.
+DASHBOARD_BUDGET = 50
+DASHBOARD_PAGES = ["/dashboard/?period=30&fresh=1", "/dashboard/?period=30", "/dashboard/list/first-post/?period=30",
+                   "/dashboard/list/newcomer-threads/?period=30"]
 
 
 def _newcomers_with_threads(world, n):
@@ -241,4 +243,4 @@ def test_dashboard_runs_the_same_queries_with_1_and_50_newcomers(world, url):
     _newcomers_with_threads(world, 49)
     with_fifty = _count(world, "manager", url)
     assert with_fifty == with_one, f"{url}: {with_one} queries with 1 newcomer, {with_fifty} with 50"
-    assert with_fifty <= DASHBOARD_BUDGET if url.startswith("/dashboard/?") else with_fifty <= BUDGET, f"{url}: {with_fifty}"
+    assert with_fifty <= DASHBOARD_BUDGET if url.endswith("fresh=1") else with_fifty <= BUDGET, f"{url}: {with_fifty}"
