@@ -303,6 +303,31 @@ def can_announce_idea(user, thread) -> bool:
     return roles_of(user).is_manager and thread.category.is_ideas and not thread.is_deleted
 
 
+# -- events ------------------------------------------------------------------------------------------
+
+def can_create_event(user) -> bool:
+    """Managers create events, and members whose tier has the create_events perk (tier 3 and up) host their own."""
+    roles = roles_of(user)
+    return roles.is_manager or (roles.may_write and user.has_perk("create_events"))
+
+
+def can_edit_event(user, event) -> bool:
+    """The host edits and cancels their event; managers any event."""
+    roles = roles_of(user)
+    return roles.is_manager or (roles.may_write and event.host_id == user.pk)
+
+
+def can_rsvp(user, event) -> bool:
+    """Any signed-in member answers an event's RSVP (it is not words others read: silenced members may too)."""
+    return roles_of(user).is_signed_in and not event.is_cancelled
+
+
+def can_check_in(user, event) -> bool:
+    """At the door: the host and managers check people in and see attendance."""
+    roles = roles_of(user)
+    return roles.is_signed_in and (roles.is_manager or event.host_id == user.pk)
+
+
 # -- checks: the reason a refused member reads -------------------------------------------------------
 
 def _deny(message: str):
@@ -472,6 +497,27 @@ def check_can_announce_idea(user, thread) -> None:
 
 
 # -- what templates read --------------------------------------------------------------------------
+
+def check_can_create_event(user) -> None:
+    check_may_write(user)
+    if not can_create_event(user):
+        _deny(_("Community managers create events, and members from tier 3 (Champion) host their own."))
+
+
+def check_can_edit_event(user, event) -> None:
+    if not can_edit_event(user, event):
+        _deny(_("Only the host and community managers change this event."))
+
+
+def check_can_rsvp(user, event) -> None:
+    if not can_rsvp(user, event):
+        _deny(_("This event was cancelled.") if event.is_cancelled else _("Sign in to answer."))
+
+
+def check_can_check_in(user, event) -> None:
+    if not can_check_in(user, event):
+        _deny(_("Only the host and community managers check people in."))
+
 
 @dataclass(frozen=True)
 class SiteAbilities:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "community.notifications",
     "community.triage",
     "community.health",
+    "community.events",
     "forums",
     "loyalty",
     "moderation",
@@ -207,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "roll-up-health-figures": {"task": "health.roll_up_days", "schedule": crontab(hour=0, minute=20)},
     # The dashboard's site-wide figures, computed before managers ask (health.snapshots).
     "refresh-health-dashboard": {"task": "health.refresh_dashboard", "schedule": 300.0},
+    # Event reminders a day and an hour before (each at most once per member, event and kind).
+    "send-event-reminders": {"task": "events.send_reminders", "schedule": 300.0},
 }
 
 # Forum rules.

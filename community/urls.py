@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("community.expertise.urls")),
     path("", include("community.triage.urls")),
     path("", include("community.health.urls")),
+    path("", include("community.events.urls")),
     path("", include("loyalty.urls")),
     path("", include("moderation.urls")),
     path("", include("forums.urls")),

@@ -78,6 +78,14 @@ def settle_kudos(*, kudos_id: int, receiver_id: int) -> list[PointsEntry]:
         return ledger.settle(accounts, [earnings.kudos_due(kudos_id=kudos_id, receiver_id=receiver_id)], held)
 
 
+def settle_event(*, event_id: int, member_id: int, category_id: int | None = None) -> list[PointsEntry]:
+    """Coming to an event earns once and is kept (the check-in is its own record)."""
+    with transaction.atomic():
+        accounts = ledger.lock_accounts([member_id])
+        held = ledger.claims_held(accounts, earnings.held_on("event", event_id))
+        return ledger.settle(accounts, [earnings.event_due(event_id=event_id, member_id=member_id, category_id=category_id)], held)
+
+
 def settle_profile(*, member_id: int, complete: bool) -> list[PointsEntry]:
     with transaction.atomic():
         accounts = ledger.lock_accounts([member_id])

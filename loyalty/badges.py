@@ -7,8 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from community.events import figures as event_figures
+from community.events import selectors as event_selectors
 from forums.selectors import accepted_answers_by_tag, liked_posts_of
 from loyalty.models import Badge, BadgeAward, Kudos, PointsEntry, Reason
+
+# A core attendee came to this many events within this long: the events app's definition, also the dashboard's.
+CORE_ATTENDEE_EVENTS = event_figures.CORE_ATTENDEE_EVENTS
+CORE_ATTENDEE_WITHIN = event_figures.CORE_ATTENDEE_WITHIN
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,11 @@ RULES = [
     BadgeRule("champion", gettext_noop("Champion"), gettext_noop("Reached tier 3, Champion."), "🥈", _once(lambda m, s: m.tier >= 3)),
     BadgeRule("leader", gettext_noop("Leader"), gettext_noop("Made a Leader (tier 4) by the community team."), "🥇",
               _once(lambda m, s: m.tier >= 4)),
-    BadgeRule("event-goer", gettext_noop("Event Goer"), gettext_noop("Attended 3 events."), "🎟️",
-              _once(lambda m, s: _ledger_count(m, Reason.EVENT_ATTENDED) >= 3)),
+    BadgeRule("event-goer", gettext_noop("Event Goer"), gettext_noop("Came to an event."), "🎟️",
+              _once(lambda m, s: _ledger_count(m, Reason.EVENT_ATTENDED) >= 1)),
+    BadgeRule("core-attendee", gettext_noop("Core Attendee"), gettext_noop("Checked in at 3 events within 90 days."), "🎪",
+              _once(lambda m, s: _ledger_count(m, Reason.EVENT_ATTENDED) >= CORE_ATTENDEE_EVENTS
+                    and event_selectors.attended_count(m.pk, since=timezone.now() - CORE_ATTENDEE_WITHIN) >= CORE_ATTENDEE_EVENTS)),
     BadgeRule("anniversary", gettext_noop("Anniversary"), gettext_noop("Another year in the community."), "🎂",
               lambda m, s: [str(year) for year in range(1, (timezone.now() - m.date_joined).days // 365 + 1)], repeatable=True),
     BadgeRule("kudos-giver", gettext_noop("Kudos Giver"), gettext_noop("Thanked someone with kudos."), "💌",

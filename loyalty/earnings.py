@@ -178,6 +178,10 @@ def kudos_due(*, kudos_id: int, receiver_id: int) -> Due:
     return Due(Claim(receiver_id, Reason.KUDOS_RECEIVED, "kudos", str(kudos_id)), True, None)
 
 
+def event_due(*, event_id: int, member_id: int, category_id: int | None = None) -> Due:
+    return Due(Claim(member_id, Reason.EVENT_ATTENDED, "event", str(event_id)), True, None, category_id)
+
+
 def profile_due(*, member_id: int, complete: bool) -> Due:
     return Due(Claim(member_id, Reason.PROFILE_COMPLETED, "member", str(member_id)), complete, None)
 

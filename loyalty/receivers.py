@@ -5,6 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.dispatch import receiver
 
+from community.events import signals as event_signals
 from community.jobs import enqueue_on_commit
 from community.members import signals as member_signals
 from forums import signals
@@ -91,3 +92,12 @@ def on_idea_status_changed(sender, *, thread_id, **kwargs):
 @receiver(signals.post_unhidden, dispatch_uid="loyalty.idea_post_unhidden")
 def on_idea_post_hidden_or_shown(sender, *, thread_id, **kwargs):
     enqueue_on_commit(tasks.idea_shown_or_hidden, thread_id)
+
+
+# -- Events
+
+
+@receiver(event_signals.event_attended, dispatch_uid="loyalty.event_attended")
+def on_event_attended(sender, *, event_id, member_id, category_id, **kwargs):
+    # Sent after the check-in committed: enqueue at once (outside a transaction, on_commit runs now).
+    enqueue_on_commit(tasks.event_attended, event_id, member_id, category_id)

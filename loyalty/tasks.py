@@ -132,6 +132,13 @@ def kudos_sent(kudos_id: int) -> None:
     refresh_standing(kudos.sender_id, force=True)
 
 
+@job(name="loyalty.event_attended")
+def event_attended(event_id: int, member_id: int, category_id: int | None = None) -> None:
+    """Checked in at an event: the event-attended points (once per member and event), then badges."""
+    awards.settle_event(event_id=event_id, member_id=member_id, category_id=category_id)
+    refresh_standing(member_id, force=True)
+
+
 @job(name="loyalty.profile_updated")
 def profile_updated(member_id: int) -> None:
     member = User.objects.filter(pk=member_id).select_related("profile").first()

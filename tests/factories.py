@@ -68,3 +68,20 @@ def make_thread(*, author=None, category=None, title="How do I start?", body=Non
 def make_reply(*, thread, author=None, body=None):
     body = body if body is not None else f"Here is answer number {next(_numbers)}."
     return services.reply_create(thread=thread, author=author or UserFactory(), body=body)
+
+
+def make_event(*, host=None, category=None, title="Meetup", starts_in=None, hours=2, capacity=None, kind="offline", **more):
+    """An event through the service (with its discussion thread), starting `starts_in` from now (default: in a week)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.events import services as event_services
+
+    starts = timezone.now() + (starts_in if starts_in is not None else timedelta(days=7))
+    fields = event_services.EventFields(
+        title=title, description=more.pop("description", "We meet and talk."), kind=kind, category=category or CategoryFactory(),
+        starts_at=starts, ends_at=starts + timedelta(hours=hours), time_zone=more.pop("time_zone", "Europe/Moscow"),
+        venue=more.pop("venue", "Café Central" if kind == "offline" else ""), address=more.pop("address", ""),
+        join_url=more.pop("join_url", "https://meet.example.org/r" if kind == "online" else ""), capacity=capacity, **more)
+    return event_services.event_create(host=host or make_manager(), fields=fields)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community import permissions
+from community.events import figures as event_figures
 from community.expertise import selectors as expertise_selectors
 from community.health.models import DailyFigure
 from community.members import figures as member_figures
@@ -417,6 +418,9 @@ def dashboard(*, days: int, category_id: int | None, now: datetime | None = None
                  "created": idea_figures.ideas_created_between(period.start, period.end, **window),
                  **idea_figures.staff_answer_figures(period.start, period.end, **window)}
 
+    participation = event_figures.participation(period.start, period.end, now=period.now, **window)
+    participation_before = event_figures.participation(previous.start, previous.end, now=period.now, **window)
+
     current_parts = _part_values(period, category_ids, series, response, accepted, funnel["all"])
     score = health_score(
         current_parts,
@@ -443,6 +447,12 @@ def dashboard(*, days: int, category_id: int | None, now: datetime | None = None
                    "net_new": change(growth["net_new"], growth_before["net_new"]), **moves, "tiers": tiers},
         "quality": {"accepted": change(accepted["rate"], accepted_before["rate"]), "accepted_counts": accepted,
                     "flags": flags, "ideas": ideas},
+        "participation": {"events": change(participation["events"], participation_before["events"]),
+                          "going": change(participation["going"], participation_before["going"]),
+                          "checked_in": change(participation["checked_in"], participation_before["checked_in"]),
+                          "attendance_rate": change(participation["attendance_rate"], participation_before["attendance_rate"]),
+                          "no_shows": change(participation["no_shows"], participation_before["no_shows"]),
+                          "core_attendees": participation["core_attendees"]},
         "loyalty": {name: change(total[name], total_before[name])
                     for name in ("points_earned", "points_spent", "redeemed", "badges")},
     }

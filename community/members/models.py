@@ -133,6 +133,8 @@ class Profile(models.Model):
     interests = models.ManyToManyField("forums.Tag", blank=True, related_name="interested_profiles", verbose_name=_("interests"))
     birthday_day = models.PositiveSmallIntegerField(_("birthday (day)"), null=True, blank=True)
     birthday_month = models.PositiveSmallIntegerField(_("birthday (month)"), null=True, blank=True)
+    # The events calendar shows the day and month only to members, and only when the member says so.
+    show_birthday = models.BooleanField(_("show my birthday (day and month) on the events calendar"), default=False)
 
     class Meta:
         constraints = [

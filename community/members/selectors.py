@@ -15,3 +15,10 @@ def profile_of(member: User) -> Profile | None:
 
 def members_starting_with(prefix: str, *, limit: int = 10) -> list[User]:
     return list(User.objects.filter(username__istartswith=prefix, is_active=True).only("username", "display_name").order_by("username")[:limit])
+
+
+def birthdays_shown_in_month(month: int) -> list[tuple[int, User]]:
+    """(day, member) for the active members who chose to show their birthday, in `month` (day and month only)."""
+    return [(member.profile.birthday_day, member) for member in
+            User.objects.filter(profile__birthday_month=month, profile__show_birthday=True, is_active=True)
+            .select_related("profile").only("username", "display_name", "profile__birthday_day").order_by("profile__birthday_day", "username")]

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     KUDOS = "kudos", _("Kudos you receive")
     CELEBRATION = "celebration", _("Anniversaries and birthdays")
     IDEA_STATUS = "idea_status", _("Status changes of ideas you voted for or suggested")
+    EVENT = "event", _("Events you answered: reminders, changes, a seat for you")
 
 
 class Delivery(models.TextChoices):
@@ -31,7 +32,8 @@ class Delivery(models.TextChoices):
 
 
 # Mentions and replies to your own threads matter now; the rest can wait for the digest.
-DEFAULT_DELIVERY = {Kind.MENTION: Delivery.IMMEDIATELY, Kind.REPLY: Delivery.IMMEDIATELY}
+# So do events: a reminder or a cancellation in tomorrow's digest comes too late.
+DEFAULT_DELIVERY = {Kind.MENTION: Delivery.IMMEDIATELY, Kind.REPLY: Delivery.IMMEDIATELY, Kind.EVENT: Delivery.IMMEDIATELY}
 
 
 def default_delivery(kind: str) -> str:

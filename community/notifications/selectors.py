@@ -40,6 +40,10 @@ def target_url(notification: Notification) -> str:
         return reverse("moderation:invitation")
     if notification.kind in (Kind.BADGE, Kind.TIER_CHANGED, Kind.CELEBRATION):
         return reverse("loyalty:home")
+    if notification.kind == Kind.EVENT and notification.dedupe_key.startswith("event:"):
+        event_id = notification.dedupe_key.split(":")[1]
+        if event_id.isdigit():
+            return reverse("events:detail", args=[int(event_id)])
     if notification.kind == Kind.KUDOS:
         return reverse("members:profile", args=[notification.recipient.username])
     if notification.post_id:
