@@ -322,6 +322,11 @@ def can_rsvp(user, event) -> bool:
     return roles_of(user).is_signed_in and not event.is_cancelled
 
 
+def has_event_priority(user) -> bool:
+    """Says they are going while an event's early-RSVP window is open (the "event priority seats" perk)."""
+    return roles_of(user).is_signed_in and user.has_perk("event_priority_seats")
+
+
 def can_check_in(user, event) -> bool:
     """At the door: the host and managers check people in and see attendance."""
     roles = roles_of(user)

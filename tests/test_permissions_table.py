@@ -31,7 +31,7 @@ from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
 from moderation.models import Flag, ModerationAction, Nomination, ReviewItem, Sanction
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 ROLES = ["anonymous", "newcomer", "member", "silenced", "category_moderator", "moderator", "manager", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -184,6 +184,49 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([reply.pk], {"action": "like"}, probe=lambda: Reaction.objects.filter(post=reply).count())
     if name.startswith("forums:idea_"):
         return _idea_case(name, world)
+    if name.startswith("events:"):
+        return _event_case(name, world, actor)
+    raise KeyError(name)
+
+
+def _event_case(name: str, world: World, actor) -> Case:
+    """Events: one hosted by the manager in the world's category, with the owner going."""
+    from community.events import services as event_services
+    from community.events.models import RSVP, Event
+
+    manager = world.people["manager"]
+    if name == "events:create":
+        day = (timezone.now() + timedelta(days=5)).strftime("%Y-%m-%d")
+        data = {"title": "Permission meetup", "kind": "offline", "category": world.category.pk, "starts_at": f"{day}T18:00",
+                "ends_at": f"{day}T20:00", "time_zone": "UTC", "venue": "Library"}
+        return Case([], data, probe=lambda: Event.objects.count())
+    if name == "events:feed_reset":
+        feed = event_services.feed_of(actor) if actor is not None else None
+        return Case([], probe=lambda: _fresh(feed).token if feed else None)
+    event = make_event(host=manager, category=world.category, title="Table meetup")
+    event_services.rsvp_set(event=event, member=world.owner, status="going")
+    if name == "events:edit":
+        data = {"title": "Renamed meetup", "kind": "offline", "category": world.category.pk,
+                "starts_at": event.starts_at.strftime("%Y-%m-%dT%H:%M"), "ends_at": event.ends_at.strftime("%Y-%m-%dT%H:%M"),
+                "time_zone": "UTC", "venue": "Library"}
+        return Case([event.pk], data, probe=lambda: _fresh(event).title)
+    if name == "events:cancel":
+        return Case([event.pk], {"reason": "rain"}, probe=lambda: _fresh(event).cancelled_at is not None)
+    if name in ("events:rsvp", "events:rsvp@cancelled"):
+        if name.endswith("@cancelled"):
+            event_services.event_cancel(event=event, reason="")
+        return Case([event.pk], {"status": "maybe"}, probe=lambda: RSVP.objects.filter(status="maybe").count())
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(minutes=10),
+                                             ends_at=timezone.now() + timedelta(hours=2))
+    checked_in = lambda: RSVP.objects.filter(checked_in_at__isnull=False).count()  # noqa: E731
+    if name == "events:check_in":
+        return Case([event.pk], {"member": world.owner.pk}, probe=checked_in)
+    if name == "events:check_in@not_going":
+        maybe = UserFactory(username="perhaps")
+        event_services.rsvp_set(event=event, member=maybe, status="maybe")
+        return Case([event.pk], {"member": maybe.pk}, probe=checked_in)
+    if name == "events:check_in_code":
+        return Case([event.pk, event_services.ticket_code(event, world.owner)], probe=checked_in)
     raise KeyError(name)
 
 
@@ -258,6 +301,18 @@ STATE_CHANGING = {
     "forums:idea_vote@not_an_idea": ("post", NOBODY),
     "forums:idea_status": ("post", SITE_MODERATORS),
     "forums:idea_announce": ("post", STAFF),
+    # Events: managers create them, and members of tier 3 (the site moderator here is a Champion, the
+    # category moderator a Regular); the host (the manager here) and managers change, cancel and check in;
+    # anyone signed in answers an event (silenced members too: an RSVP is not words others read).
+    "events:create": ("post", SITE_MODERATORS),
+    "events:edit": ("post", STAFF),
+    "events:cancel": ("post", STAFF),
+    "events:rsvp": ("post", SIGNED_IN),
+    "events:rsvp@cancelled": ("post", NOBODY),
+    "events:check_in": ("post", STAFF),
+    "events:check_in@not_going": ("post", NOBODY),
+    "events:check_in_code": ("post", STAFF),
+    "events:feed_reset": ("post", SIGNED_IN),  # each resets their own calendar address
 }
 
 
@@ -346,7 +401,21 @@ PRIVATE_READS = {
     "health:dashboard": PrivateRead(lambda w: reverse("health:dashboard"), lambda w, a: 'id="funnel-table"', STAFF),
     "health:list": PrivateRead(lambda w: reverse("health:list", args=["newcomer-threads"]), _queue_secret, STAFF),
     "health:csv": PrivateRead(lambda w: reverse("health:csv", args=["responders"]), lambda w, a: "Replies to newcomers", STAFF),
+    # The door's list (who is going, with check-in buttons) is for the host (the manager here) and managers.
+    "events:attendees": PrivateRead(lambda w: reverse("events:attendees", args=[_door_event(w).pk]),
+                                    lambda w, a: "Check in Olive Owner", STAFF),
 }
+
+def _door_event(world):
+    from community.events import services as event_services
+
+    event = getattr(world, "_door_event", None)
+    if event is None:
+        event = make_event(host=world.people["manager"], category=world.category, title="Door meetup")
+        event_services.rsvp_set(event=event, member=world.owner, status="going")
+        world._door_event = event
+    return event
+
 
 # Views that change nothing and show nothing private (preview renders the text it is sent).
 READ_ONLY = {
@@ -356,6 +425,7 @@ READ_ONLY = {
     "forums:category", "forums:tags", "forums:tag", "forums:search", "forums:thread_short", "forums:thread_unread",
     "forums:thread", "forums:post", "forums:post_history", "forums:preview",
     "health:dashboard", "health:list", "health:csv",
+    "events:list", "events:calendar", "events:detail", "events:attendees", "events:ics", "events:feed",
 }
 
 

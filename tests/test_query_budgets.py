@@ -23,7 +23,7 @@ from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
 from moderation.models import Nomination
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 BUDGET = 15
 ROLES = ["anonymous", "member", "moderator", "manager"]
@@ -149,6 +149,55 @@ def _idea_votes(world, n):
         make_reply(thread=world.idea, author=voter, body=f"I want this too {world.made}")
 
 
+def _events(world, n, *, past=False):
+    """Events by distinct tier-3 hosts, the viewer answering some; `past` moves them into the past."""
+    from community.events import services as event_services
+    from community.events.models import Event
+
+    for index in range(n):
+        event = make_event(host=world.person(tier=Tier.CHAMPION), category=world.category, title=f"Meetup {world.made}",
+                           starts_in=timedelta(days=1 + index % 20), capacity=5)
+        event_services.rsvp_set(event=event, member=world.person(), status="going")
+        if index % 2 == 0:
+            event_services.rsvp_set(event=event, member=world.people["member"], status="maybe")
+        if past:
+            Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(days=2 + index % 20),
+                                                     ends_at=timezone.now() - timedelta(days=2 + index % 20) + timedelta(hours=2))
+
+
+def _past_events(world, n):
+    _events(world, n, past=True)
+
+
+def _the_event(world):
+    if not hasattr(world, "event"):
+        world.event = make_event(host=world.people["manager"], category=world.category, title="The meetup", capacity=30)
+    return world.event
+
+
+def _attendees(world, n):
+    """One event gathering people: going until its 30 seats are taken, then waiting; some checked in."""
+    from community.events import services as event_services
+    from community.events.models import Event
+
+    event = _the_event(world)
+    for _ in range(n):
+        event_services.rsvp_set(event=event, member=world.person(), status="going")
+    start = timezone.now() - timedelta(minutes=5)
+    Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=3))
+    for rsvp in event.rsvps.filter(status="going", checked_in_at__isnull=True)[:2]:
+        event_services.check_in(event=event, member_id=rsvp.member_id, by=world.people["manager"])
+
+
+def _birthdays(world, n):
+    from community.members.models import Profile
+
+    day = timezone.localdate()
+    _events(world, 1)
+    for _ in range(n):
+        Profile.objects.create(user=world.person(), birthday_day=day.day, birthday_month=day.month, show_birthday=True)
+
+
 # page: (URL from the world, what makes its rows, roles that may open it)
 PAGES = {
     "latest": (lambda w: "/", _threads, ROLES),
@@ -175,6 +224,11 @@ PAGES = {
     "ideas": (lambda w: "/c/ideas/", _ideas, ROLES),
     "ideas by status": (lambda w: "/c/ideas/?idea_status=planned&order=newest", _ideas, ROLES),
     "idea": (lambda w: w.idea.get_absolute_url(), _idea_votes, ROLES),
+    "events": (lambda w: "/events/", _events, ROLES),
+    "past events": (lambda w: "/events/?when=past", _past_events, ROLES),
+    "events calendar": (lambda w: f"/events/calendar/?month={timezone.localdate():%Y-%m}", _birthdays, ROLES),
+    "event": (lambda w: f"/events/{_the_event(w).pk}/", _attendees, ROLES),
+    "attendees": (lambda w: f"/events/{_the_event(w).pk}/attendees/", _attendees, ["manager"]),
 }
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from community import permissions
 from community.events import signals
 from community.events.models import RSVP, CalendarFeed, Event, new_feed_token
 from community.jobs import enqueue_on_commit
@@ -195,7 +196,7 @@ def check_rsvp(event: Event, member, status: str) -> None:
     if event.ends_at <= timezone.now():
         raise ValidationError(_("This event is over."))
     if (status == Status.GOING and event.priority_until and timezone.now() < event.priority_until
-            and not member.has_perk("event_priority_seats")):
+            and not permissions.has_event_priority(member)):
         raise ValidationError(
             _("Until %(when)s only members of tier 2 (Regular) and up can say they are going; you can say maybe meanwhile.")
             % {"when": formats.date_format(timezone.localtime(event.priority_until), "DATETIME_FORMAT")})

@@ -94,7 +94,7 @@ def _detail_context(request, event: Event) -> dict:
         "going": selectors.going_members(event), "waiting": selectors.waiting_list(event),
         "ticket_svg": qr.ticket_svg(request, event, user) if going and not event.is_cancelled and not answer.checked_in_at else None,
         "priority_open": event.priority_until and now < event.priority_until,
-        "may_go_early": user.is_authenticated and user.has_perk("event_priority_seats"),
+        "may_go_early": permissions.has_event_priority(user),
     }
 
 
