@@ -205,14 +205,16 @@ def check_rsvp(event: Event, member, status: str) -> None:
 def rsvp_set(*, event: Event, member, status: str) -> RSVP:
     """Answer going, maybe or not going. Going to a full event joins the waiting list; leaving frees a seat for the first waiting."""
     check_rsvp(event, member, status)
-    now = timezone.now()
     with transaction.atomic():
         event = _locked(event)
+        now = timezone.now()  # read under the lock: the waiting list's order is the order requests got it
         check_rsvp(event, member, status)  # again under the lock: it may have been cancelled meanwhile
         rsvp = RSVP.objects.filter(event=event, member=member).first()
         if rsvp is None:
             rsvp = RSVP(event=event, member=member, created_at=now)
         was = rsvp.status if rsvp.pk else None
+        if rsvp.checked_in_at is not None:
+            raise ValidationError(_("You were checked in at this event: your answer stays as it is."))
         if status == Status.GOING and was in (Status.GOING, Status.WAITING):
             return rsvp  # already going, or already in line
         if status == Status.GOING and event.is_full:
@@ -220,8 +222,6 @@ def rsvp_set(*, event: Event, member, status: str) -> RSVP:
             Event.objects.filter(pk=event.pk).update(next_position=event.next_position + 1)
         else:
             rsvp.status, rsvp.position = status, None
-            if status != Status.GOING:
-                rsvp.checked_in_at = rsvp.checked_in_by = None
         rsvp.updated_at = now
         rsvp.save()
         promoted = _promote(event, now) if was == Status.GOING and status != Status.GOING else []
