@@ -352,3 +352,25 @@ def test_ics_text_escapes_and_folds():
     folded = ics._fold("X" * 200)
     assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
 
+
+
+def test_a_member_chooses_to_show_their_birthday_in_settings(db):
+    member = UserFactory(display_name="Birthday Person")
+    today = timezone.localdate()
+    data = {"display_name": "Birthday Person", "timezone": "UTC", "birthday_day": today.day, "birthday_month": today.month}
+    _client(member).post("/settings/", data)
+    calendar = f"/events/calendar/?month={today:%Y-%m}"
+    assert "Birthday Person" not in _client(UserFactory()).get(calendar).content.decode()
+    _client(member).post("/settings/", {**data, "show_birthday": "on"})
+    assert Profile.objects.get(user=member).show_birthday
+    assert "Birthday Person" in _client(UserFactory()).get(calendar).content.decode()
+
+
+def test_a_member_checked_in_keeps_their_answer(db):
+    event = make_event()
+    guest = UserFactory()
+    services.rsvp_set(event=event, member=guest, status=Status.GOING)
+    services.check_in(event=_started(event), member_id=guest.pk, by=event.host)
+    with pytest.raises(ValidationError, match="checked in"):
+        services.rsvp_set(event=event, member=guest, status=Status.NO)
+    assert RSVP.objects.get(member=guest).status == Status.GOING

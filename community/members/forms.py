@@ -22,6 +22,10 @@ class SettingsForm(forms.Form):
         label=_("Birthday: month"), required=False, coerce=int, empty_value=None,
         choices=[("", "—")] + [(m, m) for m in range(1, 13)],
     )
+    show_birthday = forms.BooleanField(
+        label=_("Show my birthday (day and month) on the events calendar"), required=False,
+        help_text=_("Only members see it, and never the year."),
+    )
 
     dark_theme = forms.BooleanField(label=_("Dark theme (beta)"), required=False)
     flair_text = forms.CharField(label=_("Flair next to your name"), max_length=30, required=False)
