@@ -138,7 +138,16 @@ def test_a_full_event_fills_a_waiting_list_in_order_and_a_freed_seat_goes_to_the
     assert tasks.tell_promoted(promoted.pk) is True
     notice = Notification.objects.get(recipient=c, kind=Kind.EVENT)
     assert "A seat freed up" in notice.message["text"]
+    assert "A seat freed up: you are going to “Meetup” (" in _client(c).get("/notifications/").content.decode()
     assert _client(c).get(f"/notifications/{notice.pk}/")["Location"] == f"/events/{event.pk}/"
+    # Event notices are emailed at once by default (a seat, a reminder or a cancellation cannot wait for a digest).
+    from django.core import mail
+
+    from community.notifications.emails import send_notification
+
+    assert notice.delivery == "now"
+    send_notification(notice)
+    assert "A seat freed up" in mail.outbox[-1].subject and f"/events/{event.pk}/" in mail.outbox[-1].body
 
 
 def test_more_seats_promote_the_waiting_list(db):

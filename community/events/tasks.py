@@ -30,10 +30,10 @@ def _remind(event: Event, member, kind: str, now) -> bool:
         with transaction.atomic():
             Reminder.objects.create(event=event, member=member, kind=kind, sent_at=now)
             if kind == "hour":
-                said = message(gettext_noop("Starting within the hour: “%(title)s” at %(when)s."), title=event.title,
+                said = message(gettext_noop("Starting within the hour, at %(when)s: “%(title)s”"), title=event.title,
                                when=Moment(event.starts_at))
             else:
-                said = message(gettext_noop("Tomorrow: “%(title)s” at %(when)s."), title=event.title, when=Moment(event.starts_at))
+                said = message(gettext_noop("Tomorrow at %(when)s: “%(title)s”"), title=event.title, when=Moment(event.starts_at))
             notify(recipient=member, kind=Kind.EVENT, dedupe_key=f"event:{event.pk}:reminder:{kind}", thread=event.thread,
                    message=said)
     except IntegrityError:
@@ -64,7 +64,7 @@ def tell_promoted(rsvp_id: int) -> bool:
     if rsvp is None:
         return False
     event = rsvp.event
-    said = message(gettext_noop("A seat freed up: you are going to “%(title)s” at %(when)s."), title=event.title,
+    said = message(gettext_noop("A seat freed up: you are going to “%(title)s” (%(when)s)"), title=event.title,
                    when=Moment(event.starts_at))
     key = f"event:{event.pk}:promoted:{rsvp.member_id}:{rsvp.updated_at:%Y%m%d%H%M%S%f}"
     return notify(recipient=rsvp.member, kind=Kind.EVENT, dedupe_key=key, thread=event.thread, message=said) is not None
