@@ -29,7 +29,7 @@ from community.notifications.services import notify, unsubscribe_token
 from loyalty.models import Redemption, Reward
 from moderation import services as moderation
 from moderation.models import ModeratorRole, Nomination, ReviewItem
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 NUL = "a\x00b"
 HUGE = "9" * 25  # past the 64-bit range
@@ -52,6 +52,7 @@ QUERY_FIELDS = {
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
     "health:dashboard": ["period", "category", "split", "fresh"], "health:list": ["period", "category", "split", "page"],
     "health:csv": ["period", "category", "split", "fresh"],
+    "events:list": ["when", "category", "page"], "events:calendar": ["month"],
 }
 
 
@@ -133,6 +134,13 @@ def world(db):
     world = World(owner, manager, category, other_category, tag, thread, reply, args)
     world.args["thread_slug"] = thread.slug
     world.args.update(figure="first-post", table="funnel")  # the dashboard's drill-down list and CSV file
+    # An event the owner is going to, hosted by the manager: its id, the owner's ticket and calendar address.
+    from community.events import services as event_services
+
+    event = make_event(host=manager, category=category, capacity=2)
+    event_services.rsvp_set(event=event, member=owner, status="going")
+    world.args.update(pk=event.pk, code=event_services.ticket_code(event, owner))
+    VALID_WORDS["events:feed"] = {"token": event_services.feed_of(owner).token}
     return world
 
 

@@ -21,7 +21,7 @@ from forums import services as forum_services
 from loyalty.models import Reward
 from moderation import services as moderation
 from moderation.models import Nomination
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_manager, make_reply, make_thread
+from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 # Words that are the same in Russian text: the product's name, formats, and the language picker's own names.
 SAME_IN_BOTH = {"Roundtable", "Markdown", "UTC", "English", "CSV", "Ctrl", "Enter", "Email", "mailto", "https", "http"}
@@ -90,8 +90,17 @@ def russian_world(db):
     idea = make_thread(author=member, category=ideas, title="Тёмная тема", body="Хочется тёмную тему для сайта.")
     forum_services.idea_vote(thread=idea, member=newcomer)
     forum_services.idea_set_status(thread=idea, member=manager, status="planned", note="Сделаем весной.")
+    from community.events import services as event_services
+
+    event = make_event(host=manager, category=category, title="Встреча участников", description="Поговорим о новом.",
+                       venue="Библиотека", address="Москва, Тверская, 1", capacity=1)
+    event_services.rsvp_set(event=event, member=member, status="going")
+    event_services.rsvp_set(event=event, member=newcomer, status="going")  # the waiting list
+    online = make_event(host=manager, category=category, title="Созвон", kind="online", join_url="https://meet.example.org/r",
+                        description="Созвон участников.")
+    event_services.rsvp_set(event=online, member=member, status="maybe")
     return {"manager": manager, "moderator": moderator, "member": member, "newcomer": newcomer,
-            "category": category, "tag": tag, "thread": thread, "ideas": ideas, "idea": idea}
+            "category": category, "tag": tag, "thread": thread, "ideas": ideas, "idea": idea, "event": event, "online": online}
 
 
 def _pages(world):
@@ -101,6 +110,7 @@ def _pages(world):
         "/search/?q=начать", thread.get_absolute_url(), f"/u/{world['member'].username}/", "/experts/",
         f"/experts/{tag.name}/", "/leaderboard/", "/rewards/", "/loyalty/badges/",
         f"/c/{world['ideas'].slug}/", world["idea"].get_absolute_url(),
+        "/events/", "/events/?when=past", "/events/calendar/", f"/events/{world['event'].pk}/", f"/events/{world['online'].pk}/",
     ]
     signed_in = ["/t/new/", "/settings/", "/notifications/", "/notifications/settings/", "/loyalty/"]
     staff = ["/queue/", "/review/", "/moderation/log/"]
@@ -109,7 +119,8 @@ def _pages(world):
         "newcomer": everyone + signed_in,
         "member": everyone + signed_in,
         "moderator": everyone + signed_in + staff,
-        "manager": [*everyone, *signed_in, *staff, "/moderation/candidates/", "/dashboard/", "/dashboard/list/first-post/"],
+        "manager": [*everyone, *signed_in, *staff, "/moderation/candidates/", "/dashboard/", "/dashboard/list/first-post/",
+                    "/events/new/", f"/events/{world['event'].pk}/edit/", f"/events/{world['event'].pk}/attendees/"],
     }
 
 

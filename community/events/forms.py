@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from community import permissions
 from community.events.models import Event
 from community.events.services import EventFields
-from community.members.models import TIME_ZONE_CHOICES
+from community.members.timezones import picker_choices
 from forums.models import Category
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -32,7 +32,7 @@ class EventForm(forms.Form):
                                       help_text=_("The event's discussion thread starts here."))
     starts_at = _when(_("Starts"))
     ends_at = _when(_("Ends"))
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES,
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=(),
                                   help_text=_("Start and end are in this time zone; members see them in their own too."))
     venue = forms.CharField(label=_("Place"), max_length=150, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False, help_text=_("Shown with a map link."))
@@ -58,6 +58,8 @@ class EventForm(forms.Form):
         else:
             initial = {"time_zone": member.timezone or "UTC"}
         super().__init__(data, initial=initial)
+        # The same picker as the member's settings: zones by city, with the one in use always offered.
+        self.fields["time_zone"].choices = picker_choices(event.time_zone if event else (member.timezone or "UTC"))
         allowed = [category.pk for category in Category.objects.order_by("position", "name")
                    if permissions.can_start_thread(member, category)]
         self.fields["category"].queryset = Category.objects.filter(pk__in=allowed).order_by("position", "name")
