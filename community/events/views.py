@@ -79,9 +79,10 @@ def _detail_context(request, event: Event) -> dict:
     going = answer is not None and answer.status == RSVP.Status.GOING
     host_view = permissions.can_check_in(user, event)
     zone = zoneinfo.ZoneInfo(event.time_zone)
+    waiting = selectors.waiting_list(event)
     return {
         "event": event, "answer": answer, "statuses": RSVP.Status, "now": now,
-        "current_zone": timezone.get_current_timezone_name(), "starts_local": timezone.localtime(event.starts_at, zone),
+        "starts_local": timezone.localtime(event.starts_at, zone),
         "ends_local": timezone.localtime(event.ends_at, zone),
         "is_over": event.ends_at <= now, "has_started": event.starts_at <= now,
         "show_join_link": going and event.kind == Event.Kind.ONLINE and event.join_url
@@ -91,7 +92,11 @@ def _detail_context(request, event: Event) -> dict:
         "can_edit": permissions.can_edit_event(user, event) and not event.is_cancelled,
         "host_view": host_view,
         "attendance": selectors.attendance(event) if host_view and event.starts_at <= now else None,
-        "going": selectors.going_members(event), "waiting": selectors.waiting_list(event),
+        "going": selectors.going_members(event), "waiting": waiting,
+        "waiting_position": next((n for n, rsvp in enumerate(waiting, 1) if answer and rsvp.pk == answer.pk), None),
+        # The event's own time is shown too when its clock reads differently from the reader's.
+        "show_event_time": timezone.localtime(event.starts_at, zone).replace(tzinfo=None)
+                           != timezone.localtime(event.starts_at).replace(tzinfo=None),
         "ticket_svg": qr.ticket_svg(request, event, user) if going and not event.is_cancelled and not answer.checked_in_at else None,
         "priority_open": event.priority_until and now < event.priority_until,
         "may_go_early": permissions.has_event_priority(user),
@@ -169,7 +174,7 @@ def rsvp(request, pk: int):
     except ValidationError as refused:
         error = " ".join(refused.messages)
     else:
-        if answer.status == RSVP.Status.WAITING:
+        if answer.status == RSVP.Status.WAITING and not is_htmx(request):  # htmx: the panel says it, where they clicked
             messages.info(request, _("The event is full: you are number %(n)d on the waiting list. You will be told when a seat frees up.")
                           % {"n": event.rsvps.filter(status=RSVP.Status.WAITING, position__lte=answer.position).count()})
     if is_htmx(request):
