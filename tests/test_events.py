@@ -383,3 +383,14 @@ def test_a_member_checked_in_keeps_their_answer(db):
     with pytest.raises(ValidationError, match="checked in"):
         services.rsvp_set(event=event, member=guest, status=Status.NO)
     assert RSVP.objects.get(member=guest).status == Status.GOING
+
+
+def test_the_month_shows_join_anniversaries_to_members_a_few_a_day(db):
+    today = timezone.localdate()
+    joined = timezone.now().replace(year=today.year - 2)
+    for n in range(5):
+        UserFactory(display_name=f"Veteran {n}", date_joined=joined)
+    UserFactory(display_name="Joined This Year", date_joined=timezone.now())
+    page = _client(UserFactory(date_joined=timezone.now())).get(f"/events/calendar/?month={today:%Y-%m}").content.decode()
+    assert page.count("(2 years)") == 3 and "and 2 more anniversaries" in page and "Joined This Year" not in page
+    assert "Veteran" not in _client().get(f"/events/calendar/?month={today:%Y-%m}").content.decode()

@@ -12,6 +12,7 @@ from community.members import selectors as member_selectors
 
 Status = RSVP.Status
 FEED_PAST_DAYS = 30
+ANNIVERSARIES_SHOWN = 3  # a big community has dozens a day: the first few, and how many more
 
 
 def _events() -> QuerySet[Event]:
@@ -96,10 +97,20 @@ class Day:
     in_month: bool
     events: list = field(default_factory=list)
     birthdays: list = field(default_factory=list)
+    anniversaries: list = field(default_factory=list)  # (member, years)
+
+    @property
+    def anniversaries_shown(self) -> list:
+        return self.anniversaries[:ANNIVERSARIES_SHOWN]
+
+    @property
+    def anniversaries_more(self) -> int:
+        return max(0, len(self.anniversaries) - ANNIVERSARIES_SHOWN)
 
 
 def month_calendar(year: int, month: int, *, zone, show_birthdays: bool) -> list[list[Day]]:
-    """Weeks (Monday first) of days, each with its events (in the reader's time zone) and the birthdays shown."""
+    """Weeks (Monday first) of days, each with its events (in the reader's time zone) and, for members, the
+    birthdays shown and the join anniversaries."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
     start = datetime.combine(first, time.min, tzinfo=zone)
@@ -112,6 +123,11 @@ def month_calendar(year: int, month: int, *, zone, show_birthdays: bool) -> list
             try:
                 days[date(year, month, number)].birthdays.append(member)
             except (ValueError, KeyError):  # 29 February in a common year
+                continue
+        for number, member, years in member_selectors.join_anniversaries_in_month(year, month):
+            try:
+                days[date(year, month, number)].anniversaries.append((member, years))
+            except (ValueError, KeyError):
                 continue
     return [[days[day] for day in week] for week in weeks]
 

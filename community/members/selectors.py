@@ -22,3 +22,10 @@ def birthdays_shown_in_month(month: int) -> list[tuple[int, User]]:
     return [(member.profile.birthday_day, member) for member in
             User.objects.filter(profile__birthday_month=month, profile__show_birthday=True, is_active=True)
             .select_related("profile").only("username", "display_name", "profile__birthday_day").order_by("profile__birthday_day", "username")]
+
+
+def join_anniversaries_in_month(year: int, month: int) -> list[tuple[int, User, int]]:
+    """(day, member, years) for the active members who joined in `month` of an earlier year (the join month is public)."""
+    members = (User.objects.filter(date_joined__month=month, date_joined__year__lt=year, is_active=True)
+               .only("username", "display_name", "date_joined").order_by("date_joined__day", "date_joined"))
+    return [(member.date_joined.day, member, year - member.date_joined.year) for member in members]
