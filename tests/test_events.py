@@ -394,3 +394,21 @@ def test_the_month_shows_join_anniversaries_to_members_a_few_a_day(db):
     page = _client(UserFactory(date_joined=timezone.now())).get(f"/events/calendar/?month={today:%Y-%m}").content.decode()
     assert page.count("(2 years)") == 3 and "and 2 more anniversaries" in page and "Joined This Year" not in page
     assert "Veteran" not in _client().get(f"/events/calendar/?month={today:%Y-%m}").content.decode()
+
+
+def test_the_dashboard_participation_section_fills_in(db):
+    host = make_manager()
+    event = make_event(host=host)
+    people = UserFactory.create_batch(4)
+    for member in people:
+        services.rsvp_set(event=event, member=member, status=Status.GOING)
+    _started(event)
+    for member in people[:3]:
+        services.check_in(event=event, member_id=member.pk, by=host)
+    response = _client(host).get("/dashboard/?period=7&fresh=1")
+    page = response.content.decode()
+    assert 'id="participation-figures"' in page and 'id="no-events"' not in page
+    participation = response.context["participation"]
+    assert (participation["events"]["value"], participation["going"]["value"], participation["checked_in"]["value"],
+            participation["no_shows"]["value"]) == (1, 4, 3, 1)
+    assert participation["attendance_rate"]["value"] == pytest.approx(0.75)

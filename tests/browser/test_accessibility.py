@@ -81,19 +81,30 @@ def community(manager):
                       text="Eva Expert liked your post")
         read.read_at = now - timedelta(hours=1)
         read.save(update_fields=["read_at"])
-    return {"thread": thread, "member": member, "moderator": moderator, "manager": manager, "category": help_desk}
+    # An event the member is going to (their ticket shows), full, with someone waiting.
+    from community.events import services as event_services
+    from tests.factories import make_event
+
+    event = make_event(host=manager, category=help_desk, title="Sourdough workshop", capacity=1,
+                       address="Bakers' Hall, 1 Flour Street")
+    event_services.rsvp_set(event=event, member=member, status="going")
+    event_services.rsvp_set(event=event, member=expert, status="going")
+    return {"thread": thread, "member": member, "moderator": moderator, "manager": manager, "category": help_desk,
+            "event": event}
 
 
 def _pages(community):
     thread = community["thread"].get_absolute_url()
     profile = f"/u/{community['member'].username}/"
     category = f"/c/{community['category'].slug}/"
+    event = f"/events/{community['event'].pk}/"
     return {
         None: ["/", category, thread, "/search/?q=sourdough", profile, "/leaderboard/", "/experts/",
-               "/accounts/login/", "/accounts/signup/"],
-        "member": ["/", thread, "/search/?q=sourdough", profile, "/loyalty/", "/leaderboard/", "/notifications/"],
+               "/accounts/login/", "/accounts/signup/", "/events/"],
+        "member": ["/", thread, "/search/?q=sourdough", profile, "/loyalty/", "/leaderboard/", "/notifications/",
+                   "/events/", event, "/events/calendar/"],
         "moderator": ["/review/", thread],
-        "manager": ["/queue/", "/experts/", profile],
+        "manager": ["/queue/", "/experts/", profile, f"{event}attendees/", "/events/new/"],
     }
 
 
