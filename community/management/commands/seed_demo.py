@@ -1,8 +1,10 @@
 """Build the demo community deterministically (fixed seed) with bulk inserts.
 
 Default: 200+ members, 8 categories, 2,000 threads, 20,000 posts. `--size large`: 10k members,
-50k threads, 500k posts. Every role has its work waiting: moderation is played through the real
-services (flags, review, the nightly candidates job). Running it again when the demo is loaded does nothing.
+50k threads, 500k posts; plus, in both, the ideas (about twenty threads and their answers) and the
+events' discussions (one thread each, fifteen), posted through the services. Every role has its work
+waiting: moderation is played through the real services (flags, review, the nightly candidates job).
+Running it again when the demo is loaded does nothing.
 """
 
 import io
@@ -23,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
 from community import demo_content as words
-from community import demo_history, demo_ideas
+from community import demo_events, demo_history, demo_ideas
 from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
 from forums import services as forum_services
@@ -115,9 +117,16 @@ class Command(BaseCommand):
             with _quiet("forums.services"):
                 ideas = demo_ideas.seed_ideas(now=self.now, rng=self.rng)
             self.stdout.write(f"ideas: {ideas['ideas']} with {ideas['votes']} votes, {ideas['announced']} announced")
-            synchronize_forums()  # the ideas' history is back-dated: each category's latest thread is read again
+            with _quiet("forums.services"):
+                events = demo_events.seed_events(now=self.now, rng=self.rng)
+            full = f"one full with {events['waiting']} waiting" if events["full"] == 1 else f"{events['full']} full"
+            self.stdout.write(f"events: {events['past']} past ({events['check_ins']} check-ins), "
+                              f"{events['upcoming']} upcoming ({full}), {events['rsvps']} answers")
+            # The ideas' and events' history is back-dated: each category's latest thread is read again.
+            synchronize_forums()
         # The moderation step's hides and deletes were settled by jobs sent after commit; settle them
         # here too (the same idempotent step), so the ledger matches its sources before a worker runs.
+        # (It does not judge event points: the events seed settled those itself, one per check-in.)
         settled = time.monotonic()
         call_command("loyalty_rebuild", stdout=io.StringIO())
         self.stdout.write(f"ledger settled against its sources: {time.monotonic() - settled:.1f}s")
