@@ -412,3 +412,26 @@ def test_the_dashboard_participation_section_fills_in(db):
     assert (participation["events"]["value"], participation["going"]["value"], participation["checked_in"]["value"],
             participation["no_shows"]["value"]) == (1, 4, 3, 1)
     assert participation["attendance_rate"]["value"] == pytest.approx(0.75)
+
+
+def test_a_moved_or_renamed_event_updates_its_discussion_and_tells_who_answered(db):
+    event = make_event(title="Board games night")
+    guest = UserFactory()
+    services.rsvp_set(event=event, member=guest, status=Status.GOING)
+    later = event.starts_at + timedelta(days=1)
+    response = _client(event.host).post(f"/events/{event.pk}/edit/", {
+        "title": "Board games night (moved)", "description": "We meet and talk.", "kind": "offline",
+        "category": event.category_id, "starts_at": later.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (later + timedelta(hours=2)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M"), "time_zone": "UTC",
+        "venue": "Café Central"})
+    assert response.status_code == 302
+    thread = Thread.objects.get(pk=event.thread_id)
+    opening = thread.posts.get(number=1)
+    from django.utils import formats
+
+    assert thread.title == "Board games night (moved)"
+    assert formats.date_format(later.astimezone(UTC), "DATETIME_FORMAT") in opening.body
+    assert opening.revisions.count() == 1  # the earlier text is kept
+    stamp = Event.objects.get(pk=event.pk).updated_at
+    assert tasks.tell_event_changed(event.pk, f"{stamp:%Y%m%d%H%M%S%f}") == 1
+    assert "changed" in Notification.objects.get(recipient=guest, kind=Kind.EVENT).message["text"]

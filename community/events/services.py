@@ -90,7 +90,7 @@ def _apply(event: Event, fields: EventFields) -> None:
 def _thread_body(event: Event) -> str:
     """The discussion's opening post: what the event is, and where to answer."""
     when = formats.date_format(timezone.localtime(event.starts_at, zoneinfo.ZoneInfo(event.time_zone)), "DATETIME_FORMAT")
-    place = event.venue or event.address if event.kind == Event.Kind.OFFLINE else _("online")
+    place = (event.venue or event.address) if event.kind == Event.Kind.OFFLINE else _("online")
     lines = [event.description or event.title, "",
              _("When: %(when)s (%(zone)s). Where: %(place)s.") % {"when": when, "zone": event.time_zone, "place": place},
              "", _("Say whether you come on the event page: %(url)s") % {"url": reverse("events:detail", args=[event.pk])},
@@ -139,8 +139,9 @@ def _promote(event: Event, now) -> list[int]:
     return promoted
 
 
-def event_update(*, event: Event, fields: EventFields) -> Event:
-    """Change an event; more seats promote the waiting list; a new time or place is told to everyone who answered."""
+def event_update(*, event: Event, fields: EventFields, editor=None) -> Event:
+    """Change an event; more seats promote the waiting list; a new time or place is told to everyone who answered,
+    and the discussion's opening post and title follow (the post keeps its earlier text as a revision)."""
     with transaction.atomic():
         event = _locked(event)
         if event.is_cancelled:
@@ -148,12 +149,17 @@ def event_update(*, event: Event, fields: EventFields) -> Event:
         check_fields(fields, event=event)
         moved = (fields.starts_at, fields.ends_at, fields.kind, fields.venue.strip(), fields.address.strip(),
                  fields.join_url.strip()) != (event.starts_at, event.ends_at, event.kind, event.venue, event.address, event.join_url)
+        renamed = fields.title != event.title or fields.description.strip() != event.description
         _apply(event, fields)
         now = timezone.now()
         event.updated_at = now
         event.save()
         promoted = _promote(event, now)
         _recount(event)
+        if (moved or renamed) and event.thread_id:
+            opening = event.thread.posts.filter(number=1).first()
+            if opening is not None:
+                forum_services.post_edit(post=opening, editor=editor or event.host, body=_thread_body(event), title=event.title)
         if moved:
             from community.events import tasks
 

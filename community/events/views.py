@@ -138,7 +138,7 @@ def event_edit(request, pk: int):
     form = EventForm(request.POST or None, member=request.user, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(event=event, fields=form.fields_for_service())
+            services.event_update(event=event, fields=form.fields_for_service(), editor=request.user)
         except ValidationError as error:
             _add_errors(form, error)
         else:
