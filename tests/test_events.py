@@ -435,3 +435,13 @@ def test_a_moved_or_renamed_event_updates_its_discussion_and_tells_who_answered(
     stamp = Event.objects.get(pk=event.pk).updated_at
     assert tasks.tell_event_changed(event.pk, f"{stamp:%Y%m%d%H%M%S%f}") == 1
     assert "changed" in Notification.objects.get(recipient=guest, kind=Kind.EVENT).message["text"]
+
+
+def test_the_event_page_shows_the_events_own_clock_beside_the_readers(db):
+    event = make_event(time_zone="Europe/Moscow", starts_in=timedelta(days=2))
+    start = event.starts_at.astimezone(UTC).replace(hour=15, minute=0, second=0, microsecond=0)
+    Event.objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
+    reader = UserFactory(timezone="UTC")
+    page = _client(reader).get(f"/events/{event.pk}/").content.decode()
+    # 15:00 UTC is 18:00 in Moscow: the reader sees both clocks, each right.
+    assert "15:00</time> – 17:00" in page and "18:00 – 20:00 Europe/Moscow" in page

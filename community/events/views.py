@@ -82,8 +82,9 @@ def _detail_context(request, event: Event) -> dict:
     waiting = selectors.waiting_list(event)
     return {
         "event": event, "answer": answer, "statuses": RSVP.Status, "now": now,
-        "starts_local": timezone.localtime(event.starts_at, zone),
-        "ends_local": timezone.localtime(event.ends_at, zone),
+        # Naive on purpose: the template's date filter would turn an aware time into the reader's zone.
+        "starts_local": timezone.localtime(event.starts_at, zone).replace(tzinfo=None),
+        "ends_local": timezone.localtime(event.ends_at, zone).replace(tzinfo=None),
         "is_over": event.ends_at <= now, "has_started": event.starts_at <= now,
         "show_join_link": going and event.kind == Event.Kind.ONLINE and event.join_url
                           and now >= event.starts_at - services.JOIN_LINK_BEFORE and now < event.ends_at,
