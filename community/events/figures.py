@@ -10,7 +10,7 @@ CORE_ATTENDEE_EVENTS = 3
 CORE_ATTENDEE_WITHIN = timedelta(days=90)
 
 
-def participation(start, end, *, now, category_ids=None) -> dict:
+def participation(start, end, *, now, category_ids=None, with_core_attendees=True) -> dict:
     """Events that started in [start, end) (cancelled ones left out): RSVPs, check-ins, attendance and no-shows.
 
     Attendance and no-shows count only events that have started: a future event has no no-shows yet."""
@@ -28,7 +28,7 @@ def participation(start, end, *, now, category_ids=None) -> dict:
     found["no_shows"] = max(0, found["held_going"] - found["checked_in"])
     found["attendance_rate"] = found["checked_in"] / found["held_going"] if found["held_going"] else None
     found["no_show_rate"] = found["no_shows"] / found["held_going"] if found["held_going"] else None
-    found["core_attendees"] = core_attendee_ids(end).count()
+    found["core_attendees"] = core_attendee_ids(end).count() if with_core_attendees else None
     return found
 
 

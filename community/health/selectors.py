@@ -419,7 +419,8 @@ def dashboard(*, days: int, category_id: int | None, now: datetime | None = None
                  **idea_figures.staff_answer_figures(period.start, period.end, **window)}
 
     participation = event_figures.participation(period.start, period.end, now=period.now, **window)
-    participation_before = event_figures.participation(previous.start, previous.end, now=period.now, **window)
+    participation_before = event_figures.participation(previous.start, previous.end, now=period.now,
+                                                       with_core_attendees=False, **window)
 
     current_parts = _part_values(period, category_ids, series, response, accepted, funnel["all"])
     score = health_score(

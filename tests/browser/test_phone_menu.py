@@ -10,7 +10,7 @@ from tests.browser.measure import MEASURE_OVERFLOW
 from tests.factories import make_reply, make_thread
 
 PHONE = {"width": 375, "height": 800}
-LISTS = ["Latest", "Top", "Unanswered", "Categories", "Tags", "Leaderboard", "Experts"]
+LISTS = ["Latest", "Top", "Unanswered", "Categories", "Tags", "Leaderboard", "Events", "Experts"]
 STAFF = ["Review", "Newcomer queue"]
 MEMBER_LINKS = ["Profile", "My points and tier", "Rewards", "Notifications", "Settings", "Language", "Email preferences",
                 "Email and password"]
