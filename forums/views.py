@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forums import idea_views, permissions, ratelimit, selectors, services
+from forums import answer_promise, idea_views, permissions, ratelimit, selectors, services
 from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
 from forums.ideas import idea_panel
@@ -194,6 +194,7 @@ def _render_thread(request, thread, *, reply_form, status=200):
         # Read only when a moderator's tools show it (templates call callables lazily): where they may move it.
         "move_categories": lambda: _categories_moderated_by(user),
         "idea": idea_panel(thread, user) if thread.category.is_ideas else None,
+        "promise": answer_promise.for_thread(thread, user),
     }, status=status)
 
 
