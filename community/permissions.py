@@ -10,6 +10,7 @@ per category), community manager (group "Community managers"), admin (superuser)
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
@@ -186,11 +187,17 @@ def can_like_post(user, post) -> bool:
 
 
 def can_accept_answer(user, thread) -> bool:
-    """The thread's author or a community manager marks the answer."""
+    """The thread's author marks the answer; after a week without one (FORUMS_ACCEPT_ON_BEHALF_DAYS), community
+    managers and the category's moderators may mark it on the author's behalf."""
+    from django.conf import settings
+
     roles = roles_of(user)
     if not roles.is_signed_in or thread.is_deleted:
         return False
-    return thread.author_id == user.pk or roles.is_manager
+    if thread.author_id == user.pk:
+        return True
+    a_week_on = timezone.now() - thread.created_at >= timedelta(days=settings.FORUMS_ACCEPT_ON_BEHALF_DAYS)
+    return a_week_on and roles.moderates(thread.category_id)
 
 
 def can_create_tag(user) -> bool:
@@ -388,7 +395,8 @@ def check_can_like_post(user, post) -> None:
 
 def check_can_accept_answer(user, thread) -> None:
     if not can_accept_answer(user, thread):
-        _deny(_("Only the thread's author or a community manager marks the answer."))
+        _deny(_("The thread's author marks the answer. After a week without one, community managers and the "
+                "category's moderators may mark it on their behalf."))
 
 
 def check_can_create_tag(user) -> None:

@@ -210,10 +210,16 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-health-dashboard": {"task": "health.refresh_dashboard", "schedule": 300.0},
     # Event reminders a day and an hour before (each at most once per member, event and kind).
     "send-event-reminders": {"task": "events.send_reminders", "schedule": 300.0},
+    # Newcomers with replies but no accepted answer after 3 days, reminded once.
+    "remind-to-accept": {"task": "notifications.remind_to_accept", "schedule": crontab(minute=15)},
 }
 
 # Forum rules.
 FORUMS_THREADS_PER_PAGE = 30
+# Closing the loop (issue 13): a newcomer with replies but no accepted answer is reminded once after 3 days;
+# after 7, managers and the category's moderators may mark the answer on their behalf.
+FORUMS_ACCEPT_REMINDER_DAYS = 3
+FORUMS_ACCEPT_ON_BEHALF_DAYS = 7
 FORUMS_POSTS_PER_PAGE = 20
 FORUMS_MAX_TAGS_PER_THREAD = 5
 # Minimum seconds between two posts by one member (new members wait longer).

@@ -463,3 +463,11 @@ def newcomer_first_responses(responder_ids) -> list[FirstResponse]:
     """First responses by these members in newcomer threads that are not deleted."""
     threads = _with_first_response(Thread.objects.filter(is_newcomer_thread=True, is_deleted=False))
     return _first_responses(threads.filter(responder_id__in=list(responder_ids)))
+
+
+def threads_waiting_for_an_accepted_answer(*, replied_before, since) -> QuerySet[Thread]:
+    """Newcomer threads started in [since, replied_before) that someone else answered but whose author has
+    marked no answer yet (for the reminder that closes the loop)."""
+    return (Thread.objects.filter(is_newcomer_thread=True, is_deleted=False, accepted_answer__isnull=True,
+                                  first_response_at__isnull=False, created_at__gte=since, created_at__lt=replied_before)
+            .select_related("author").order_by("created_at"))

@@ -1,8 +1,11 @@
 """Accepted answers: who may mark one, what can be one, and where it shows."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from forums import services
 from forums.models import Post, Thread
@@ -28,9 +31,32 @@ def test_author_marks_a_reply_as_the_answer_and_can_change_it(client, newcomer, 
     assert Thread.objects.get(pk=question.pk).accepted_answer is None
 
 
-def test_manager_marks_an_answer_on_anyones_thread(client, manager, expert, question):
+def test_a_manager_marks_the_answer_on_the_authors_behalf_only_after_a_week(client, manager, expert, question):
     reply = make_reply(thread=question, author=expert)
     client.force_login(manager)
+    refused = client.post(reverse("forums:answer_accept", args=[reply.pk]))
+    assert refused.status_code == 403 and "After a week without one" in refused.content.decode()
+    assert Thread.objects.get(pk=question.pk).accepted_answer is None
+    Thread.objects.filter(pk=question.pk).update(created_at=timezone.now() - timedelta(days=7, minutes=1))
+    client.post(reverse("forums:answer_accept", args=[reply.pk]))
+    assert Thread.objects.get(pk=question.pk).accepted_answer == reply
+
+
+def test_a_categorys_moderator_may_mark_it_after_a_week_and_others_never(client, expert, member, question):
+    from community.members.models import Tier
+    from moderation import services as moderation
+    from tests.factories import CategoryFactory, UserFactory, make_manager
+
+    reply = make_reply(thread=question, author=expert)
+    Thread.objects.filter(pk=question.pk).update(created_at=timezone.now() - timedelta(days=8))
+    boss = make_manager()
+    elsewhere = moderation.grant_role(member=UserFactory(tier=Tier.REGULAR), category=CategoryFactory(), granted_by=boss).member
+    here = moderation.grant_role(member=UserFactory(tier=Tier.REGULAR), category=question.category, granted_by=boss).member
+    for outsider in (member, elsewhere):
+        client.force_login(outsider)
+        client.post(reverse("forums:answer_accept", args=[reply.pk]))
+        assert Thread.objects.get(pk=question.pk).accepted_answer is None
+    client.force_login(here)
     client.post(reverse("forums:answer_accept", args=[reply.pk]))
     assert Thread.objects.get(pk=question.pk).accepted_answer == reply
 
@@ -39,7 +65,7 @@ def test_marking_an_answer_on_someone_elses_thread_is_forbidden(client, member, 
     reply = make_reply(thread=question, author=expert)
     client.force_login(member)
     response = client.post(reverse("forums:answer_accept", args=[reply.pk]))
-    assert response.status_code == 403 and "marks the answer" in response.content.decode()
+    assert response.status_code == 403 and "author marks the answer" in response.content.decode()
     assert Thread.objects.get(pk=question.pk).accepted_answer is None
 
 
@@ -131,8 +157,46 @@ def test_hiding_another_reply_leaves_the_answer_alone(newcomer, expert, member, 
 def test_accepting_a_hidden_reply_on_the_page_is_refused_with_a_reason(client, manager, expert, question):
     reply = make_reply(thread=question, author=expert)
     services.post_hide(post=reply, reason="flagged")
+    Thread.objects.filter(pk=question.pk).update(created_at=timezone.now() - timedelta(days=8))  # on the author's behalf
     client.force_login(manager)  # managers see hidden posts, so the refusal comes from the rule, not from a 404
     response = client.post(reverse("forums:answer_accept", args=[reply.pk]), follow=True)
     assert response.status_code == 200
     assert "hidden while moderators review it" in response.content.decode()
     assert Thread.objects.get(pk=question.pk).accepted_answer is None
+
+
+def test_a_newcomer_with_replies_but_no_answer_is_reminded_once_after_three_days(newcomer, expert, question):
+    from community.members.models import Profile
+    from community.notifications.models import Kind, Notification
+    from community.notifications.tasks import remind_to_accept
+    from tests.factories import UserFactory
+
+    make_reply(thread=question, author=expert)
+    assert remind_to_accept() == 0  # too soon
+    Thread.objects.filter(pk=question.pk).update(created_at=timezone.now() - timedelta(days=3, minutes=1))
+    # A second newcomer said no to these reminders in their settings; a third question has no reply.
+    other = UserFactory(tier=0)
+    declined = make_thread(author=other, category=question.category, title="Another question", body="Help me too")
+    make_reply(thread=declined, author=expert)
+    Profile.objects.create(user=other, remind_to_accept=False)
+    silent = make_thread(author=UserFactory(tier=0), category=question.category, title="Nobody answered", body="Hello?")
+    Thread.objects.filter(pk__in=[declined.pk, silent.pk]).update(created_at=timezone.now() - timedelta(days=4))
+    assert remind_to_accept() == 1
+    assert remind_to_accept() == 0  # the job run twice reminds once
+    notice = Notification.objects.get(kind=Kind.ACCEPT_REMINDER)
+    assert notice.recipient == newcomer and notice.thread_id == question.pk
+    # Answered threads are not reminded.
+    services.answer_accept(thread=question, post=question.posts.get(number=2), member=newcomer)
+    Notification.objects.all().delete()
+    assert remind_to_accept() == 0
+
+
+def test_the_reminder_can_be_switched_off_in_settings(client, newcomer):
+    from community.members.models import Profile
+
+    client.force_login(newcomer)
+    client.post("/settings/", {"display_name": "", "timezone": "UTC"})
+    assert Profile.objects.get(user=newcomer).remind_to_accept is False  # an unticked box is a no
+    client.post("/settings/", {"display_name": "", "timezone": "UTC", "remind_to_accept": "on"})
+    assert Profile.objects.get(user=newcomer).remind_to_accept is True
+    assert 'name="remind_to_accept"' in client.get("/settings/").content.decode()

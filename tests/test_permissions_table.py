@@ -170,9 +170,11 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([], {"list": "latest"}, probe=lambda: ReadHorizon.objects.filter(member=me).count())
     if name == "forums:category_mark_read":
         return Case([world.category.slug], probe=lambda: ReadHorizon.objects.filter(member=me).count())
-    if name == "forums:answer_accept":
+    if name.startswith(("forums:answer_accept", "forums:answer_unaccept")) and name.endswith("@a_week_on"):
+        Thread.objects.filter(pk=thread.pk).update(created_at=timezone.now() - timedelta(days=8))
+    if name.startswith("forums:answer_accept"):
         return Case([reply.pk], probe=lambda: _fresh(thread).accepted_answer_id)
-    if name == "forums:answer_unaccept":
+    if name.startswith("forums:answer_unaccept"):
         forum_services.answer_accept(thread=thread, post=reply, member=owner)
         return Case([thread.pk], probe=lambda: _fresh(thread).accepted_answer_id)
     if name == "forums:post_edit":
@@ -289,8 +291,12 @@ STATE_CHANGING = {
     "forums:watch": ("post", SIGNED_IN),
     "forums:mark_all_read": ("post", SIGNED_IN),  # each marks their own reading
     "forums:category_mark_read": ("post", SIGNED_IN),
-    "forums:answer_accept": ("post", STAFF),  # the thread's author (not a role here) or a manager
-    "forums:answer_unaccept": ("post", STAFF),
+    # The thread's author (not a role here) marks the answer; after a week without one, managers and the
+    # category's moderators may, on the author's behalf (the category moderator here moderates "Other").
+    "forums:answer_accept": ("post", NOBODY),
+    "forums:answer_accept@a_week_on": ("post", SITE_MODERATORS),
+    "forums:answer_unaccept": ("post", NOBODY),
+    "forums:answer_unaccept@a_week_on": ("post", SITE_MODERATORS),
     "forums:post_edit": ("post", STAFF),  # someone else's post: managers only
     "forums:post_edit@own": ("post", WRITERS),  # a silenced member cannot edit their old posts
     "forums:post_delete": ("post", STAFF),

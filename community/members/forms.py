@@ -26,6 +26,10 @@ class SettingsForm(forms.Form):
         label=_("Show my birthday (day and month) on the events calendar"), required=False,
         help_text=_("Only members see it, and never the year."),
     )
+    remind_to_accept = forms.BooleanField(
+        label=_("Remind me to mark the answer that helped me"), required=False, initial=True,
+        help_text=_("Once, three days after your question got replies but no accepted answer."),
+    )
 
     dark_theme = forms.BooleanField(label=_("Dark theme (beta)"), required=False)
     flair_text = forms.CharField(label=_("Flair next to your name"), max_length=30, required=False)

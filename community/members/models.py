@@ -135,6 +135,8 @@ class Profile(models.Model):
     birthday_month = models.PositiveSmallIntegerField(_("birthday (month)"), null=True, blank=True)
     # The events calendar shows the day and month only to members, and only when the member says so.
     show_birthday = models.BooleanField(_("show my birthday (day and month) on the events calendar"), default=False)
+    # Closing the loop (issue 13): a reminder to mark the reply that answered one's question; members may say no.
+    remind_to_accept = models.BooleanField(_("remind me to mark the answer that helped me"), default=True)
 
     class Meta:
         constraints = [

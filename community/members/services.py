@@ -9,6 +9,7 @@ from forums.markup import plain_line, render_markdown
 
 def profile_update(*, member: User, display_name: str, language: str, timezone: str, bio: str,
                    interests, birthday_day: int | None, birthday_month: int | None, show_birthday: bool = False,
+                   remind_to_accept: bool = True,
                    dark_theme: bool | None = None, flair_text: str | None = None) -> Profile:
     with transaction.atomic():
         # Names are one plain line: no newlines, no direction overrides that reorder the page around them.
@@ -25,6 +26,7 @@ def profile_update(*, member: User, display_name: str, language: str, timezone: 
         profile.bio_html = render_markdown(bio).html if bio else ""
         profile.birthday_day, profile.birthday_month = birthday_day, birthday_month
         profile.show_birthday = bool(show_birthday and birthday_day)
+        profile.remind_to_accept = bool(remind_to_accept)
         profile.save()
         profile.interests.set(interests)
         transaction.on_commit(lambda: signals.profile_updated.send(sender=Profile, member_id=member.pk))

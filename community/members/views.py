@@ -45,7 +45,7 @@ def settings_page(request):
     if profile:
         initial.update(
             bio=profile.bio, birthday_day=profile.birthday_day, birthday_month=profile.birthday_month,
-            show_birthday=profile.show_birthday,
+            show_birthday=profile.show_birthday, remind_to_accept=profile.remind_to_accept,
             interests=", ".join(tag.name for tag in profile.interests.all()),
         )
     form = SettingsForm(request.POST or None, initial=initial, member=member)

@@ -154,3 +154,35 @@ def note_idea_staff_answer(post_id: int) -> bool:
     if post is None or not post.thread.category.is_ideas or not permissions.can_set_idea_status(post.author, post.thread):
         return False
     return idea_note_staff_answer(thread_id=post.thread_id, answered_at=post.created_at)
+
+
+# -- Closing the loop
+
+
+@job(name="notifications.remind_to_accept")
+def remind_to_accept() -> int:
+    """Hourly: a newcomer whose question got replies but no accepted answer for 3 days is reminded, once per
+    thread (the notification's dedupe key), unless they said no in their settings. Threads older than 30 days
+    are left alone: a reminder that late is noise."""
+    from django.conf import settings as django_settings
+    from django.utils.translation import gettext_noop
+
+    from community.members.models import Profile
+    from community.notifications.messages import message
+    from forums.selectors import threads_waiting_for_an_accepted_answer
+
+    now = timezone.now()
+    threads = list(threads_waiting_for_an_accepted_answer(
+        replied_before=now - timedelta(days=django_settings.FORUMS_ACCEPT_REMINDER_DAYS), since=now - timedelta(days=30)))
+    declined = set(Profile.objects.filter(user_id__in={t.author_id for t in threads}, remind_to_accept=False)
+                   .values_list("user_id", flat=True))
+    said = gettext_noop("Did a reply to “%(title)s” answer your question? Mark it as the answer: it helps the next person "
+                        "with the same question, and thanks the one who answered.")
+    sent = 0
+    for thread in threads:
+        if thread.author_id in declined:
+            continue
+        if services.notify(recipient=thread.author, kind=Kind.ACCEPT_REMINDER, dedupe_key=f"accept-reminder:{thread.pk}",
+                           thread=thread, message=message(said, title=thread.title)):
+            sent += 1
+    return sent
