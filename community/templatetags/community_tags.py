@@ -27,3 +27,11 @@ def notification_message(notification) -> str:
     from community.notifications.messages import render
 
     return render(notification.message) if notification.message else notification.text
+
+
+@register.filter
+def new_member(member) -> bool:
+    """In their first 14 days (community.members.newness); reads the author row the page already has."""
+    from community.members.newness import is_new_member
+
+    return is_new_member(member)
