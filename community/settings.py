@@ -84,6 +84,7 @@ TEMPLATES = [
                 "community.notifications.context_processors.unread_notifications",
                 "community.context_processors.roles",
                 "loyalty.context_processors.celebrations",
+                "community.members.context_processors.first_steps",
                 "moderation.context_processors.moderation",
             ],
         },

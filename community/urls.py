@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from community import views
+from community import page_views, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("guidelines/", page_views.guidelines, name="guidelines"),
+    path("welcome/", page_views.welcome, name="welcome"),
+    path("pages/<slug:slug>/edit/", page_views.page_edit, name="page_edit"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("community.members.urls")),

@@ -471,3 +471,16 @@ def threads_waiting_for_an_accepted_answer(*, replied_before, since) -> QuerySet
     return (Thread.objects.filter(is_newcomer_thread=True, is_deleted=False, accepted_answer__isnull=True,
                                   first_response_at__isnull=False, created_at__gte=since, created_at__lt=replied_before)
             .select_related("author").order_by("created_at"))
+
+
+def has_posted(member_id: int) -> bool:
+    """Whether the member has a post everyone can see (a first step: introduce yourself or ask)."""
+    return visible_posts_by(member_id).exists()
+
+
+def visible_posts_by(member_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(author_id=member_id, is_deleted=False, is_hidden=False, thread__is_deleted=False)
+
+
+def has_liked_a_post(member_id: int) -> bool:
+    return Reaction.objects.filter(member_id=member_id, kind="like").exists()

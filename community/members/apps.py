@@ -7,3 +7,6 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = _("Members")
 
+
+    def ready(self) -> None:
+        from community.members import receivers  # noqa: F401  (connects the welcome)

@@ -137,6 +137,8 @@ class Profile(models.Model):
     show_birthday = models.BooleanField(_("show my birthday (day and month) on the events calendar"), default=False)
     # Closing the loop (issue 13): a reminder to mark the reply that answered one's question; members may say no.
     remind_to_accept = models.BooleanField(_("remind me to mark the answer that helped me"), default=True)
+    # A first step (issue 13): the member opened the community guidelines.
+    guidelines_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

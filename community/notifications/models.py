@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     IDEA_STATUS = "idea_status", _("Status changes of ideas you voted for or suggested")
     EVENT = "event", _("Events you answered: reminders, changes, a seat for you")
     ACCEPT_REMINDER = "accept_reminder", _("A reminder to mark the answer that helped you")
+    WELCOME = "welcome", _("The welcome when you join")
 
 
 class Delivery(models.TextChoices):

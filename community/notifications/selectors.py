@@ -44,6 +44,8 @@ def target_url(notification: Notification) -> str:
         event_id = notification.dedupe_key.split(":")[1]
         if event_id.isdigit():
             return reverse("events:detail", args=[int(event_id)])
+    if notification.kind == Kind.WELCOME:
+        return reverse("welcome")
     if notification.kind == Kind.KUDOS:
         return reverse("members:profile", args=[notification.recipient.username])
     if notification.post_id:

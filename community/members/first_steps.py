@@ -1,0 +1,46 @@
+"""A newcomer's first steps, on the home page until they are done: read from what the member has done."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from community.members.models import Profile, Tier
+from forums import selectors as forum_selectors
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    url: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    steps: list
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+
+def first_steps_of(member) -> FirstSteps | None:
+    """The checklist for a newcomer (tier 0) who has not finished it; None for everyone else. Three queries."""
+    if not getattr(member, "is_authenticated", False) or member.tier != Tier.NEWCOMER:
+        return None
+    Interests = Profile.interests.through
+    profile = (Profile.objects.filter(user=member)
+               .annotate(has_interests=Exists(Interests.objects.filter(profile_id=OuterRef("pk")))).first())
+    settings_url = reverse("members:settings")
+    steps = [
+        Step(_("Tell people a little about you (a display name and a few words)"), settings_url,
+             bool(member.display_name and profile and profile.bio)),
+        Step(_("Pick the topics you care about"), settings_url, bool(profile and profile.has_interests)),
+        Step(_("Read the community guidelines"), reverse("guidelines"), bool(profile and profile.guidelines_read_at)),
+        Step(_("Introduce yourself or ask a first question"), reverse("forums:thread_create"), forum_selectors.has_posted(member.pk)),
+        Step(_("Like a post that helped you"), reverse("forums:latest"), forum_selectors.has_liked_a_post(member.pk)),
+    ]
+    found = FirstSteps(steps)
+    return None if found.done == len(steps) else found
