@@ -253,6 +253,16 @@ def can_manage_experts(user) -> bool:
     return roles_of(user).is_manager
 
 
+def can_set_expert_availability(user) -> bool:
+    """An expert (in at least one tag) who may write says when they are away and how many questions a week
+    they take. One query, asked only where the form is shown or sent."""
+    if not roles_of(user).may_write:
+        return False
+    from community.expertise.selectors import is_expert
+
+    return is_expert(user)
+
+
 def can_make_leader(user, member=None) -> bool:
     """Tier 4 (Leader) is given and taken only by community managers, never to themselves."""
     return roles_of(user).is_manager and (member is None or member.pk != user.pk)
@@ -284,6 +294,11 @@ def can_work_queue_thread(user, thread) -> bool:
 
 def can_view_dashboard(user) -> bool:
     """The community health dashboard and the lists behind its figures are for community managers."""
+    return roles_of(user).is_manager
+
+
+def can_edit_site_pages(user) -> bool:
+    """The guidelines and the welcome speak for the community: community managers write them."""
     return roles_of(user).is_manager
 
 
@@ -458,6 +473,12 @@ def check_can_manage_experts(user) -> None:
         _deny(_("Only community managers appoint experts."))
 
 
+def check_can_set_expert_availability(user) -> None:
+    check_may_write(user)
+    if not can_set_expert_availability(user):
+        _deny(_("Only experts say when they are away and how many questions they take."))
+
+
 def check_can_make_leader(user, member) -> None:
     if not can_make_leader(user, member):
         _deny(_("Only community managers make Leaders, and not themselves."))
@@ -482,6 +503,11 @@ def check_can_work_queue_thread(user, thread) -> None:
 def check_can_view_dashboard(user) -> None:
     if not can_view_dashboard(user):
         _deny(_("The community health dashboard is for community managers."))
+
+
+def check_can_edit_site_pages(user) -> None:
+    if not can_edit_site_pages(user):
+        _deny(_("Community managers write the community's pages."))
 
 
 def check_can_look_up_members(user) -> None:

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from community.expertise.models import Expertise
+from community.expertise.models import ExpertAvailability, Expertise
 from community.expertise.services import expert_appoint
 from community.members.models import Tier, User
 from community.notifications.models import Kind, Notification, Preference
@@ -102,6 +102,12 @@ def case_for(name: str, world: World, actor) -> Case:
     if name == "expertise:remove":
         expertise = expert_appoint(member=owner, tags=[TagFactory(name="perm")], appointed_by=manager)[0]
         return Case([expertise.pk], probe=lambda: Expertise.objects.count())
+    if name.startswith("expertise:availability"):
+        if name.endswith("@expert"):
+            # The actor (the owner, for the anonymous visitor) is an expert: the variant where it is theirs to say.
+            expert_appoint(member=me, tags=[TagFactory(name="perm")], appointed_by=manager)
+        return Case([], {"away_until": "", "weekly_cap": "5"},
+                    probe=lambda: list(ExpertAvailability.objects.values_list("member_id", "weekly_cap")))
     if name.startswith("triage:"):
         thread_id = world.newcomer_thread.pk
         entry = lambda: QueueEntry.objects.filter(thread_id=thread_id).values_list(  # noqa: E731
@@ -188,6 +194,11 @@ def case_for(name: str, world: World, actor) -> Case:
         return _idea_case(name, world)
     if name.startswith("events:"):
         return _event_case(name, world, actor)
+    if name == "page_edit":
+        from community.models import SitePage
+
+        return Case(["guidelines"], {"title_en": "Our rules", "body_en": "Be kind."},
+                    probe=lambda: SitePage.objects.get(slug="guidelines").title_en)
     raise KeyError(name)
 
 
@@ -263,6 +274,10 @@ STATE_CHANGING = {
     "notifications:unsubscribe": ("post", set(ROLES)),  # the signed token is the permission
     "expertise:list": ("post", STAFF),
     "expertise:remove": ("post", STAFF),
+    # Experts say when they are away and how many questions a week they take: no role here is an expert
+    # (nobody may); made one, each who may write does (a silenced expert is refused with the reason).
+    "expertise:availability": ("post", NOBODY),
+    "expertise:availability@expert": ("post", WRITERS),
     # The newcomer thread is in "Help"; the category moderator moderates "Other".
     "triage:claim": ("post", SITE_MODERATORS),
     "triage:unclaim": ("post", STAFF),  # claimed by another moderator: only they or a manager release it
@@ -319,6 +334,7 @@ STATE_CHANGING = {
     "events:check_in@not_going": ("post", NOBODY),
     "events:check_in_code": ("post", STAFF),
     "events:feed_reset": ("post", SIGNED_IN),  # each resets their own calendar address
+    "page_edit": ("post", STAFF),  # the guidelines and the welcome speak for the community
 }
 
 
@@ -432,6 +448,8 @@ READ_ONLY = {
     "forums:thread", "forums:post", "forums:post_history", "forums:preview",
     "health:dashboard", "health:list", "health:csv",
     "events:list", "events:calendar", "events:detail", "events:attendees", "events:ics", "events:feed",
+    "guidelines", "welcome",  # reading the guidelines records one's own first step, nothing else
+    "forums:similar_threads",  # threads like a title being typed: what anyone may read
 }
 
 
