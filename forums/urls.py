@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forums import idea_views, views
+from forums import idea_views, live_views, views
 
 app_name = "forums"
 
@@ -17,8 +17,10 @@ urlpatterns = [
     path("tags/<str:name>/", views.tag, name="tag"),
     path("search/", views.search, name="search"),
     path("t/new/", views.thread_create, name="thread_create"),
+    path("t/similar/", views.similar_threads, name="similar_threads"),
     path("t/<int:thread_id>/", views.thread_redirect, name="thread_short"),
     path("t/<int:thread_id>/unread/", views.thread_first_unread, name="thread_unread"),
+    path("t/<int:thread_id>/news/", live_views.thread_news, name="thread_news"),
     path("t/<int:thread_id>/reply/", views.reply_create, name="reply"),
     path("t/<int:thread_id>/watch/", views.thread_watch, name="watch"),
     path("t/<int:thread_id>/unaccept/", views.answer_unaccept, name="answer_unaccept"),

@@ -52,7 +52,7 @@ QUERY_FIELDS = {
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
     "health:dashboard": ["period", "category", "split", "fresh"], "health:list": ["period", "category", "split", "page"],
     "health:csv": ["period", "category", "split", "fresh"],
-    "events:list": ["when", "category", "page"], "events:calendar": ["month"],
+    "events:list": ["when", "category", "page"], "events:calendar": ["month"], "forums:thread_news": ["after"],
 }
 
 

@@ -450,6 +450,7 @@ READ_ONLY = {
     "events:list", "events:calendar", "events:detail", "events:attendees", "events:ics", "events:feed",
     "guidelines", "welcome",  # reading the guidelines records one's own first step, nothing else
     "forums:similar_threads",  # threads like a title being typed: what anyone may read
+    "forums:thread_news",  # "N new replies" on an open thread page
 }
 
 

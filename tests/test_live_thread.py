@@ -1,0 +1,33 @@
+"""A thread page learns of new replies without a reload, and an ask when nothing changed is a 304 from one query."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from forums import services
+from tests.factories import CategoryFactory, UserFactory, make_reply, make_thread
+
+
+def test_new_replies_are_announced_and_unchanged_asks_cost_one_query_and_a_304(db):
+    thread = make_thread(author=UserFactory(), category=CategoryFactory(), title="A live thread")
+    page = Client().get(thread.get_absolute_url()).content.decode()
+    assert f'hx-get="/t/{thread.pk}/news/?after=1"' in page and 'hx-trigger="every 10s"' in page
+    url = f"/t/{thread.pk}/news/?after=1"
+    client = Client()
+    first = client.get(url)
+    assert first.status_code == 200 and first.content.decode().strip() == "" and first["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and len(queries) == 1
+    make_reply(thread=thread, author=UserFactory(), body="A new answer")
+    hidden = make_reply(thread=thread, author=UserFactory(), body="A hidden answer")
+    services.post_hide(post=hidden, reason="spam")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and "1 new reply: show it" in changed.content.decode()
+    assert "?page=1#post-2" in changed.content.decode()
+
+
+def test_an_unknown_thread_or_a_bad_number_is_no_500(db):
+    assert Client().get("/t/999999/news/?after=1").status_code in (200, 404)
+    thread = make_thread(author=UserFactory(), category=CategoryFactory(), title="Another thread")
+    assert Client().get(f"/t/{thread.pk}/news/?after=abc").status_code == 200
