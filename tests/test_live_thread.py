@@ -31,3 +31,18 @@ def test_an_unknown_thread_or_a_bad_number_is_no_500(db):
     assert Client().get("/t/999999/news/?after=1").status_code in (200, 404)
     thread = make_thread(author=UserFactory(), category=CategoryFactory(), title="Another thread")
     assert Client().get(f"/t/{thread.pk}/news/?after=abc").status_code == 200
+
+
+def test_the_bell_answers_304_while_the_count_stays_the_same(db):
+    from community.notifications.models import Kind
+    from community.notifications.services import notify
+
+    member, thread = UserFactory(), make_thread(author=UserFactory(), category=CategoryFactory(), title="Bell thread")
+    client = Client()
+    client.force_login(member)
+    first = client.get("/notifications/bell/")
+    assert first.status_code == 200 and first["ETag"]
+    assert client.get("/notifications/bell/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    notify(recipient=member, kind=Kind.REPLY, dedupe_key="bell-test", actor=UserFactory(), thread=thread)
+    changed = client.get("/notifications/bell/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and 'data-count="1"' in changed.content.decode()

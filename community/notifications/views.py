@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_POST
 
 from community.notifications import selectors, services
 from community.notifications.forms import PreferencesForm
@@ -54,9 +55,21 @@ def notification_mark_all_read(request):
     return redirect("notifications:list")
 
 
+def _bell_etag(request) -> str | None:
+    # The unread count (one indexed count) and the reader's language: unchanged, the answer is a 304.
+    if not request.user.is_authenticated:
+        return None
+    request.unread_count = selectors.unread_count(request.user)
+    return f"bell-{request.unread_count}-{request.LANGUAGE_CODE}"
+
+
 @login_required
+@condition(etag_func=_bell_etag)
 def bell(request):
-    return render(request, "notifications/_bell.html", {"unread_notifications": selectors.unread_count(request.user)})
+    """The bell's count, asked every 60 s by htmx; when the count did not change the answer is a 304."""
+    response = render(request, "notifications/_bell.html", {"unread_notifications": request.unread_count})
+    patch_cache_control(response, no_cache=True, private=True)
+    return response
 
 
 @login_required
