@@ -50,6 +50,7 @@ QUERY_FIELDS = {
     "members:autocomplete": ["username", "q"], "moderation:log": ["page", "action", "actor"],
     "notifications:list": ["page"], "loyalty:home": ["page"], "loyalty:leaderboard": ["period", "category"],
     "triage:queue": ["page", "category", "tag", "claim", "overdue"],
+    "triage:queue_live": ["v", "page", "category", "tag", "claim", "overdue"],
     "health:dashboard": ["period", "category", "split", "fresh"], "health:list": ["period", "category", "split", "page"],
     "health:csv": ["period", "category", "split", "fresh"],
     "events:list": ["when", "category", "page"], "events:calendar": ["month"], "forums:thread_news": ["after"],

@@ -46,3 +46,33 @@ def test_the_bell_answers_304_while_the_count_stays_the_same(db):
     notify(recipient=member, kind=Kind.REPLY, dedupe_key="bell-test", actor=UserFactory(), thread=thread)
     changed = client.get("/notifications/bell/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and 'data-count="1"' in changed.content.decode()
+
+
+def test_an_open_queue_learns_of_claims_and_new_rows_and_asks_for_free_when_nothing_changed(
+        db, django_capture_on_commit_callbacks):
+    from community.triage import live
+    from community.triage import services as triage
+    from community.members.models import Tier
+    from tests.factories import make_manager
+
+    boss, other = make_manager(username="boss"), make_manager(username="other_boss", display_name="Olga Other")
+    newcomer = UserFactory(tier=Tier.NEWCOMER)
+    waiting = make_thread(author=newcomer, category=CategoryFactory(), title="Please help me start")
+    client = Client()
+    client.force_login(boss)
+    page = client.get("/queue/").content.decode()
+    version = live.version()
+    assert f"/queue/live/?v={version}" in page and "Please help me start" in page
+    with CaptureQueriesContext(connection) as queries:
+        idle = client.get(f"/queue/live/?v={version}")
+    assert idle.status_code == 204 and len(queries) <= 2  # the member's own session and row; the version is in Redis
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves once the change commits
+        triage.claim(thread=waiting, member=other)
+    claimed = client.get(f"/queue/live/?v={version}")
+    assert claimed.status_code == 200 and "Olga Other" in claimed.content.decode()
+    assert f"v={live.version()}" in claimed.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_thread(author=UserFactory(tier=Tier.NEWCOMER), category=CategoryFactory(), title="A brand new question")
+    fresh = client.get(f"/queue/live/?v={version}")
+    assert "A brand new question" in fresh.content.decode()
+    assert Client().get(f"/queue/live/?v={version}").status_code == 302  # anonymous: log in first

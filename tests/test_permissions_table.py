@@ -416,6 +416,7 @@ PRIVATE_READS = {
     "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
     "members:settings@others": PrivateRead(lambda w: reverse("members:settings"), _others_settings_secret, NOBODY),
     "triage:queue": PrivateRead(lambda w: reverse("triage:queue"), _queue_secret, SITE_MODERATORS),
+    "triage:queue_live": PrivateRead(lambda w: reverse("triage:queue_live") + "?v=-1", _queue_secret, SITE_MODERATORS),
     "moderation:review": PrivateRead(lambda w: reverse("moderation:review"), _review_secret, SITE_MODERATORS),
     "moderation:log": PrivateRead(lambda w: reverse("moderation:log"), _log_secret, SITE_MODERATORS | {"category_moderator"}),
     "moderation:candidates": PrivateRead(lambda w: reverse("moderation:candidates"), _candidate_secret, STAFF),
@@ -451,6 +452,7 @@ READ_ONLY = {
     "guidelines", "welcome",  # reading the guidelines records one's own first step, nothing else
     "forums:similar_threads",  # threads like a title being typed: what anyone may read
     "forums:thread_news",  # "N new replies" on an open thread page
+    "triage:queue_live",
 }
 
 

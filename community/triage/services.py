@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from community.notifications.models import Kind
 from community.notifications.services import notify, supersede_routing
+from community.triage import live
 from community.triage.models import QueueEntry
 from forums.models import Thread
 
@@ -40,6 +41,7 @@ def claim(*, thread: Thread, member) -> QueueEntry:
             )
         entry.claimed_by, entry.claimed_at = member, timezone.now()
         entry.save(update_fields=["claimed_by", "claimed_at"])
+    live.bump()
     return entry
 
 
@@ -50,6 +52,7 @@ def unclaim(*, thread: Thread, member, is_manager: bool) -> QueueEntry:
             raise ValidationError(_("Only %(name)s or a community manager can release this claim.") % {"name": entry.claimed_by.name})
         entry.claimed_by, entry.claimed_at = None, None
         entry.save(update_fields=["claimed_by", "claimed_at"])
+    live.bump()
     return entry
 
 
@@ -69,6 +72,7 @@ def assign(*, thread: Thread, assignee, assigned_by) -> QueueEntry:
         notify(recipient=assignee, kind=Kind.ASSIGNED, dedupe_key=f"assigned:thread:{waiting.pk}:{assignee.pk}",
                actor=assigned_by, thread=waiting)
         supersede_routing(recipient=assignee, thread_id=waiting.pk)
+    live.bump()
     return entry
 
 
@@ -88,6 +92,7 @@ def snooze(*, thread: Thread, member, duration: str) -> QueueEntry:
         entry = _entry(_waiting(thread))
         entry.snoozed_until = until
         entry.save(update_fields=["snoozed_until"])
+    live.bump()
     return entry
 
 
@@ -99,6 +104,7 @@ def mark_no_reply_needed(*, thread: Thread, member, reason: str) -> QueueEntry:
         entry = _entry(_waiting(thread))
         entry.no_reply_needed_at, entry.no_reply_needed_by, entry.no_reply_reason = timezone.now(), member, reason
         entry.save(update_fields=["no_reply_needed_at", "no_reply_needed_by", "no_reply_reason"])
+    live.bump()
     return entry
 
 

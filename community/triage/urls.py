@@ -6,6 +6,7 @@ app_name = "triage"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("queue/live/", views.queue_live, name="queue_live"),
     path("queue/<int:thread_id>/actions/", views.row_actions, name="actions"),
     path("queue/<int:thread_id>/claim/", views.claim, name="claim"),
     path("queue/<int:thread_id>/unclaim/", views.unclaim, name="unclaim"),

@@ -3,32 +3,55 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import permissions
-from community.triage import selectors, services
+from community.triage import live, selectors, services
 from community.triage.forms import QueueFilterForm, member_by_name
 from forums.models import Tag, Thread
 from forums.selectors import check_page_exists, page_number
 
 
-@login_required
-def queue(request):
-    permissions.check_can_work_queue(request.user)
+def _rows_context(request) -> dict:
     scope = permissions.queue_category_ids(request.user)
     form = QueueFilterForm(request.GET or None, category_ids=scope)
     number = page_number(request.GET.get("page"))
+    # Read before the rows: a change made meanwhile bumps it again, so the page asks once more rather than miss it.
+    version = live.version()
     rows, has_more = selectors.newcomer_queue(member=request.user, filters=form.filters(), page=number, category_ids=scope)
     check_page_exists(number, rows)
+    query = request.GET.copy()
+    query.pop("v", None)
+    return {"rows": rows, "has_more": has_more, "page_number": number, "form": form, "scope": scope,
+            "queue_version": version, "live_query": query.urlencode()}
+
+
+@login_required
+def queue(request):
+    permissions.check_can_work_queue(request.user)
+    context = _rows_context(request)
     return render(request, "triage/queue.html", {
-        "rows": rows, "has_more": has_more, "page_number": number, "form": form,
-        "figures": selectors.dashboard_figures(category_ids=scope), "target_hours": selectors.target().total_seconds() / 3600,
-        "tags": Tag.objects.only("name"),
+        **context, "figures": selectors.dashboard_figures(category_ids=context["scope"]),
+        "target_hours": selectors.target().total_seconds() / 3600, "tags": Tag.objects.only("name"),
     })
+
+
+@login_required
+def queue_live(request):
+    """Asked every 10 s by an open queue page with the version it shows: 204 (htmx leaves the page alone, and no
+    SQL beyond the member's own row) while nothing changed; the fresh rows once something did."""
+    permissions.check_can_work_queue(request.user)
+    try:
+        shown = int(request.GET.get("v", ""))
+    except ValueError:
+        shown = -1
+    if shown == live.version():
+        return HttpResponse(status=204)
+    return render(request, "triage/_queue_rows.html", _rows_context(request))
 
 
 @login_required
