@@ -50,9 +50,9 @@ def test_the_bell_answers_304_while_the_count_stays_the_same(db):
 
 def test_an_open_queue_learns_of_claims_and_new_rows_and_asks_for_free_when_nothing_changed(
         db, django_capture_on_commit_callbacks):
+    from community.members.models import Tier
     from community.triage import live
     from community.triage import services as triage
-    from community.members.models import Tier
     from tests.factories import make_manager
 
     boss, other = make_manager(username="boss"), make_manager(username="other_boss", display_name="Olga Other")
