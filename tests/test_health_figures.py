@@ -133,8 +133,17 @@ def test_responders_count_visible_replies_to_newcomers_only(community):
 
 
 def test_each_expert_is_measured_on_the_newcomer_questions_in_their_topics(community):
+    from community.expertise.models import RoutedQuestion
+
+    # Routing told regular about "First steps" and "Nobody answers me"; the third was before the period.
+    for thread, when in ((community.t1, community.now - 47 * HOUR), (community.t3, community.now - 19 * HOUR),
+                         (community.t2, community.now - timedelta(days=8))):
+        RoutedQuestion.objects.create(expert=community.regular, thread=thread, routed_at=when)
     data = selectors.dashboard(days=7, category_id=None, now=community.now)
     rows = {row["name"]: row for row in data["experts"]}
+    assert (rows[community.regular.name]["routed"], rows[community.docker_expert.name]["routed"]) == (2, 0)
+    header, csv_rows = csv.tables(data)["experts"]
+    assert header[2] == "Routed" and next(iter(csv_rows))[:3] == (community.regular.name, "python", 2)
     # python: "First steps" (answered by regular after 2 h, the first reply) and "Nobody answers me" (no answer).
     regular = rows[community.regular.name]
     assert (regular["tags"], regular["questions"], regular["answered"], regular["first_responses"]) == (["python"], 2, 1, 1)
@@ -146,6 +155,7 @@ def test_each_expert_is_measured_on_the_newcomer_questions_in_their_topics(commu
     # The category filter keeps only that category's questions: "Other" holds the unanswered one.
     other = {row["name"]: row for row in selectors.dashboard(days=7, category_id=community.other.pk, now=community.now)["experts"]}
     assert (other[community.regular.name]["questions"], other[community.regular.name]["answered"]) == (1, 0)
+    assert other[community.regular.name]["routed"] == 1
 
 
 def test_totals_leave_out_deleted_and_hidden_posts_and_sort_posts_by_member_type(community):

@@ -20,3 +20,15 @@ class AppointExpertForm(forms.Form):
         if not member.is_active:
             raise ValidationError(_("%(name)s is suspended and cannot be an expert.") % {"name": member.username})
         return member
+
+
+class AvailabilityForm(forms.Form):
+    """An expert's own limits; the rules (no past day, a cap from 1) are checked by the service."""
+
+    away_until = forms.DateField(
+        label=_("Away until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),  # what a date input reads and sends
+        help_text=_("No new questions reach you up to and including this day. Leave it empty when you are back."))
+    weekly_cap = forms.IntegerField(
+        label=_("At most this many questions a week"), required=False, min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        help_text=_("Counted over the last 7 days. Leave it empty for no limit."))

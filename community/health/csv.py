@@ -45,8 +45,10 @@ def tables(data: dict) -> dict:
             [_("Member"), _("Replies to newcomers"), _("First responses"), _("Median hours to first response")],
             [(name, replies, firsts, _hours(median)) for name, replies, firsts, median in data["responders"]]),
         "experts": (
-            [_("Expert"), _("Topics"), _("Questions in their topics"), _("Answered"), _("First responses"), _("Median hours to their reply")],
-            [(row["name"], ", ".join(row["tags"]), row["questions"], row["answered"], row["first_responses"], _hours(row["median_hours"]))
+            [_("Expert"), _("Topics"), _("Routed"), _("Questions in their topics"), _("Answered"), _("First responses"),
+             _("Median hours to their reply")],
+            [(row["name"], ", ".join(row["tags"]), row["routed"], row["questions"], row["answered"], row["first_responses"],
+              _hours(row["median_hours"]))
              for row in data["experts"]]),
         "funnel": (
             [_("Step"), _("All new members"), _("First reply within target"), _("First reply late or never")],

@@ -141,8 +141,9 @@ def _mean(values) -> float:
 
 
 def expert_figures(period: Period, category_ids) -> list[dict]:
-    """Every expert with their topics and how they answered newcomers there: questions in their tags,
-    answered, first responses, median hours to their reply. Experts who answered nothing are listed too."""
+    """Every expert with their topics and how they answered newcomers there: questions routed to them
+    (in the period's categories), questions in their tags, answered, first responses, median hours to
+    their reply. Experts who answered nothing are listed too."""
     topics = expertise_selectors.expert_topics()
     tags_of: dict[int, list[str]] = {}
     for member_id, _tag_id, name in topics:
@@ -150,12 +151,13 @@ def expert_figures(period: Period, category_ids) -> list[dict]:
     found = {row[0]: row[1:] for row in forum_figures.expert_answers(
         period.start, period.end, topics=[(member_id, tag_id) for member_id, tag_id, _name in topics],
         category_ids=category_ids)}
+    routed = expertise_selectors.routed_counts(period.start, period.end, member_ids=tags_of, category_ids=category_ids)
     names = member_figures.names_of(tags_of)
     rows = []
     for member_id, tags in tags_of.items():
         questions, answered, firsts, median = found.get(member_id, (0, 0, 0, None))
-        rows.append({"member_id": member_id, "name": names.get(member_id, "?"), "tags": tags, "questions": questions,
-                     "answered": answered, "first_responses": firsts, "median_hours": median})
+        rows.append({"member_id": member_id, "name": names.get(member_id, "?"), "tags": tags, "routed": routed.get(member_id, 0),
+                     "questions": questions, "answered": answered, "first_responses": firsts, "median_hours": median})
     rows.sort(key=lambda row: (-row["questions"], -row["answered"], row["name"].lower()))
     return rows
 
