@@ -370,3 +370,19 @@ def test_queue_pages_keep_their_filters_and_a_page_past_the_end_is_not_there(cli
     page = client.get("/queue/?claim=unclaimed&overdue=&page=1").content.decode()
     assert 'href="?claim=unclaimed&amp;overdue=&amp;page=2"' in page
     assert client.get("/queue/?page=999999").status_code == 404
+
+
+def test_experts_away_today_are_not_suggested(manager, newcomer, expert, category):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.expertise.models import ExpertAvailability
+
+    tag = TagFactory(name="celery")
+    expert_appoint(member=expert, tags=[tag], appointed_by=manager)
+    thread = make_thread(author=newcomer, category=category, title="Celery question", tags=[tag])
+    ExpertAvailability.objects.create(member=expert, away_until=timezone.localdate() + timedelta(days=3))
+    assert {row.pk: row for row in _queue(manager)}[thread.pk].suggested_experts == []
+    ExpertAvailability.objects.filter(member=expert).update(away_until=None)
+    assert {row.pk: row for row in _queue(manager)}[thread.pk].suggested_experts == [expert]

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from community.expertise.selectors import experts_for_tags
+from community.expertise.selectors import availability_of, expert_today, experts_for_tags
 from forums.models import Tag, Thread
 
 PER_PAGE = 30
@@ -78,6 +78,9 @@ def newcomer_queue(*, member, filters: QueueFilters, page: int = 1, category_ids
 
 def decorate_rows(rows: list[Thread], *, now) -> None:
     experts = experts_for_tags({tag.pk for row in rows for tag in row.tags.all()})
+    # Experts away today are not suggested (they said no for now: community.expertise availability).
+    by_pk = {expert.pk: expert for members in experts.values() for expert in members}
+    away = {pk for pk, row in availability_of(by_pk).items() if row.is_away_on(expert_today(by_pk[pk], now))}
     limit = target()
     for row in rows:
         row.waited = now - row.created_at
@@ -87,7 +90,7 @@ def decorate_rows(rows: list[Thread], *, now) -> None:
         suggested = {}
         for tag in row.tags.all():
             for expert in experts.get(tag.pk, []):
-                if expert.pk != row.author_id:
+                if expert.pk != row.author_id and expert.pk not in away:
                     suggested.setdefault(expert.pk, expert)
         row.suggested_experts = list(suggested.values())[:3]
 
