@@ -30,6 +30,15 @@ class Category(models.Model):
     is_ideas = models.BooleanField(
         _("ideas"), default=False, help_text=_("Threads here are ideas: members vote for them and managers set their status.")
     )
+    # What a new thread's opening post starts with (issue 13): a few headings that help ask well.
+    body_template_en = models.TextField(
+        _("new thread template (English)"), blank=True,
+        help_text=_("Pre-fills the message of a new thread in this category, e.g. “What I tried / What I expected / Versions”."),
+    )
+    body_template_ru = models.TextField(
+        _("new thread template (Russian)"), blank=True,
+        help_text=_("The same in Russian; when empty, Russian readers get the English one."),
+    )
     # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
     thread_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)

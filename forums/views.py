@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from forums import answer_promise, idea_views, permissions, ratelimit, selectors, services
+from forums import answer_promise, idea_views, permissions, ratelimit, selectors, services, similar
 from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
 from forums.ideas import idea_panel
@@ -136,6 +136,9 @@ def thread_create(request):
     if slug := request.GET.get("category"):
         initial["category"] = Category.objects.filter(slug=slug).first()
     form = ThreadForm(request.POST or None, user=request.user, initial=initial)
+    if not form.is_bound:
+        # The category's template starts the message (when the form kept the category: one the member may post in).
+        form.initial["body"] = similar.body_template_for(form.initial.get("category"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +153,12 @@ def thread_create(request):
         else:
             return redirect(thread)
     return render(request, "forums/thread_form.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+@require_GET
+def similar_threads(request):
+    """As a thread's title is typed (htmx): threads that may already answer it; an empty fragment for a short title."""
+    return render(request, "forums/_similar_threads.html", {"threads": similar.similar_threads(request.GET.get("title", ""))})
 
 
 def _release_unless_limited(member, kind: str, error: ValidationError) -> None:
