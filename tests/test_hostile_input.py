@@ -54,6 +54,7 @@ QUERY_FIELDS = {
     "health:dashboard": ["period", "category", "split", "fresh"], "health:list": ["period", "category", "split", "page"],
     "health:csv": ["period", "category", "split", "fresh"],
     "events:list": ["when", "category", "page"], "events:calendar": ["month"], "forums:thread_news": ["after"],
+    "forums:similar_threads": ["title"],
 }
 
 
