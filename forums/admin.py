@@ -12,6 +12,7 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "colour", "position", "is_read_only", "is_ideas")}),
         (_("New thread template"), {"fields": ("body_template_en", "body_template_ru")}),
+        (_("Newcomers"), {"fields": ("first_response_target_hours",)}),
         (_("Counters"), {"fields": readonly_fields}),
     )
 

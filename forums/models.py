@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -38,6 +39,13 @@ class Category(models.Model):
     body_template_ru = models.TextField(
         _("new thread template (Russian)"), blank=True,
         help_text=_("The same in Russian; when empty, Russian readers get the English one."),
+    )
+    # The escalation ladder (issue 13): a newcomer's thread waiting half this long goes to the category's managers
+    # and moderators; waiting this long it is marked breached. Empty: the site's target (TRIAGE_FIRST_RESPONSE_TARGET_HOURS).
+    first_response_target_hours = models.FloatField(
+        _("first-response target (hours)"), null=True, blank=True,
+        validators=[MinValueValidator(0.25), MaxValueValidator(24 * 14)],
+        help_text=_("How soon a newcomer here should get a first reply. Empty: the site's target."),
     )
     # Denormalised counters, kept by services and rebuilt by `synchronize_forums`.
     thread_count = models.PositiveIntegerField(default=0)

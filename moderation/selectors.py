@@ -105,3 +105,13 @@ def members_awaiting_approval(limit: int = 50) -> list:
     from django.contrib.auth import get_user_model
 
     return list(get_user_model().objects.filter(awaiting_approval=True, is_active=True).order_by("date_joined")[:limit])
+
+
+def moderators_of(category_ids) -> dict[int | None, set[int]]:
+    """{category id: moderators of it} for these categories, and {None: site-wide moderators}, active roles only."""
+    found: dict[int | None, set[int]] = {}
+    roles = ModeratorRole.objects.filter(Q(category_id__in=set(category_ids)) | Q(category__isnull=True), revoked_at__isnull=True,
+                                         member__is_active=True)
+    for member_id, category_id in roles.values_list("member_id", "category_id"):
+        found.setdefault(category_id, set()).add(member_id)
+    return found

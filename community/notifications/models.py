@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     ANSWER_ACCEPTED = "answer_accepted", _("Your answers accepted")
     MODERATION = "moderation", _("Moderation about your posts and flags")
     QUEUE_OVERDUE = "queue_overdue", _("Newcomer threads past the first-response target (managers)")
+    QUEUE_HALF = "queue_half", _("Newcomer threads waiting half their first-response target (managers and moderators)")
     BADGE = "badge", _("Badges you earn")
     TIER_CHANGED = "tier_changed", _("Changes to your trust tier")
     KUDOS = "kudos", _("Kudos you receive")

@@ -34,6 +34,8 @@ def preferences_of(member) -> dict[str, str]:
 def target_url(notification: Notification) -> str:
     if notification.kind == Kind.QUEUE_OVERDUE:
         return reverse("triage:queue") + "?overdue=on"
+    if notification.kind == Kind.QUEUE_HALF:
+        return reverse("triage:queue")
     if notification.kind == Kind.EXPERT_ROUTING and notification.count > 1:
         return reverse("forums:unanswered")
     if notification.kind == Kind.MODERATION and notification.dedupe_key.startswith("nomination:"):

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community.expertise.selectors import availability_of, expert_today, experts_for_tags
@@ -16,7 +17,33 @@ CLAIM_FILTERS = ("all", "mine", "unclaimed")
 
 
 def target() -> timedelta:
+    """The site's first-response target; a category may set its own (target_for)."""
     return timedelta(hours=settings.TRIAGE_FIRST_RESPONSE_TARGET_HOURS)
+
+
+def target_for(category) -> timedelta:
+    hours = getattr(category, "first_response_target_hours", None)
+    return timedelta(hours=hours) if hours else target()
+
+
+# The escalation ladder (issue 13): experts hear of a newcomer's thread at once (routing), the category's
+# managers and moderators at half its target, and at the target it is breached.
+STEP_EXPERTS, STEP_MODERATORS, STEP_BREACHED = "experts", "moderators", "breached"
+
+
+def step_of(waited: timedelta, limit: timedelta) -> str:
+    ratio = waited / limit
+    return STEP_BREACHED if ratio >= 1 else STEP_MODERATORS if ratio >= 0.5 else STEP_EXPERTS
+
+
+def with_deadlines(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Each thread's target as an interval (its category's, else the site's) and the two moments of the ladder."""
+    hours = Coalesce(F("category__first_response_target_hours"), Value(settings.TRIAGE_FIRST_RESPONSE_TARGET_HOURS))
+    interval = ExpressionWrapper(hours * Value(timedelta(hours=1)), output_field=DurationField())
+    return threads.annotate(
+        breach_at=ExpressionWrapper(F("created_at") + interval, output_field=DateTimeField()),
+        half_at=ExpressionWrapper(F("created_at") + interval / 2, output_field=DateTimeField()),
+    )
 
 
 def waiting_newcomer_threads() -> QuerySet[Thread]:
@@ -62,7 +89,7 @@ def newcomer_queue(*, member, filters: QueueFilters, page: int = 1, category_ids
     elif filters.claim == "unclaimed":
         threads = threads.filter(Q(queue_entry__isnull=True) | Q(queue_entry__claimed_by__isnull=True))
     if filters.overdue_only:
-        threads = threads.filter(created_at__lte=now - target())
+        threads = with_deadlines(threads).filter(breach_at__lte=now)
     start = (page - 1) * PER_PAGE
     rows = list(
         threads.select_related("author", "category", "queue_entry", "queue_entry__claimed_by", "queue_entry__assigned_to")
@@ -81,11 +108,11 @@ def decorate_rows(rows: list[Thread], *, now) -> None:
     # Experts away today are not suggested (they said no for now: community.expertise availability).
     by_pk = {expert.pk: expert for members in experts.values() for expert in members}
     away = {pk for pk, row in availability_of(by_pk).items() if row.is_away_on(expert_today(by_pk[pk], now))}
-    limit = target()
     for row in rows:
         row.waited = now - row.created_at
-        ratio = row.waited / limit
-        row.wait_state = "overdue" if ratio >= 1 else "warning" if ratio >= 0.5 else "ok"
+        row.target = target_for(row.category)
+        row.step = step_of(row.waited, row.target)
+        row.wait_state = {STEP_BREACHED: "overdue", STEP_MODERATORS: "warning", STEP_EXPERTS: "ok"}[row.step]
         row.entry = getattr(row, "queue_entry", None)
         suggested = {}
         for tag in row.tags.all():
@@ -173,8 +200,8 @@ def queue_counts(now=None, *, category_ids=None) -> dict[str, int]:
         waiting = waiting.filter(category_id__in=category_ids)
     is_snoozed = Q(queue_entry__snoozed_until__gt=now)
     not_snoozed = Q(queue_entry__isnull=True) | Q(queue_entry__snoozed_until__isnull=True) | Q(queue_entry__snoozed_until__lte=now)
-    return waiting.aggregate(
-        waiting=Count("id", filter=not_snoozed), overdue=Count("id", filter=not_snoozed & Q(created_at__lte=now - target())),
+    return with_deadlines(waiting).aggregate(
+        waiting=Count("id", filter=not_snoozed), overdue=Count("id", filter=not_snoozed & Q(breach_at__lte=now)),
         snoozed=Count("id", filter=is_snoozed),
     )
 

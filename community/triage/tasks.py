@@ -14,7 +14,7 @@ from community.jobs import job
 from community.notifications import services
 from community.notifications.models import Kind, Notification
 from community.triage.models import QueueEntry
-from community.triage.selectors import in_queue, target
+from community.triage.selectors import in_queue
 from forums.models import Thread
 
 # At most this many experts hear of one thread, the least loaded first. Three, not every expert of the
@@ -110,15 +110,28 @@ def _assigned(thread: Thread, expert) -> bool:
 
 @job(name="triage.notify_target_breaches")
 def notify_target_breaches() -> int:
-    """Beat, every 5 minutes: tell community managers about newcomer threads past the first-response
-    target, gathered into one notification per manager per day (a thread is counted once)."""
+    """Beat, every 5 minutes: the escalation ladder. A newcomer's thread still waiting at half its category's
+    target goes to the community managers and to the moderators of its category; at the target it is breached
+    and they hear of it again. Each step is one notification per person per day that gathers its threads
+    (a thread is counted once): no storms however many threads wait or how often this runs."""
+    from django.contrib.auth import get_user_model
+
+    from community.triage.selectors import with_deadlines
+    from moderation.selectors import moderators_of
+
     now = timezone.now()
-    overdue = list(in_queue(now).filter(created_at__lte=now - target()).values_list("pk", flat=True).order_by("created_at"))
-    if not overdue:
+    waiting = list(with_deadlines(in_queue(now)).filter(half_at__lte=now)
+                   .values_list("pk", "category_id", "breach_at").order_by("created_at"))
+    if not waiting:
         return 0
-    managers = permissions.managers()
+    managers = set(permissions.managers().values_list("pk", flat=True))
+    moderators = moderators_of({category_id for _pk, category_id, _at in waiting})
+    people = {member.pk: member for member in get_user_model().objects.filter(
+        pk__in=managers | set().union(*moderators.values()), is_active=True)}
     day = timezone.localdate(now)
-    for manager in managers:
-        for thread_id in overdue:
-            services.notify_gathered(recipient=manager, kind=Kind.QUEUE_OVERDUE, dedupe_key=f"overdue:{day}", item=thread_id)
-    return len(overdue)
+    for thread_id, category_id, breach_at in waiting:
+        kind, key = (Kind.QUEUE_OVERDUE, f"overdue:{day}") if breach_at <= now else (Kind.QUEUE_HALF, f"half:{day}")
+        for member_id in managers | moderators.get(category_id, set()) | moderators.get(None, set()):
+            if member_id in people:
+                services.notify_gathered(recipient=people[member_id], kind=kind, dedupe_key=key, item=thread_id)
+    return len(waiting)

@@ -46,3 +46,10 @@ def query_with(context, **changes):
 def plain_text(html: str) -> str:
     """A post's rendered HTML as the words a reader sees (for snippets): no Markdown marks, no tags, entities read."""
     return " ".join(unescape(strip_tags(html or "")).split())
+
+
+@register.filter
+def hours_of(seconds) -> str:
+    """Seconds as hours for a target: "4", "2.5", "0.5"."""
+    hours = float(seconds or 0) / 3600
+    return f"{hours:g}" if hours < 10 else f"{round(hours)}"
