@@ -475,11 +475,7 @@ def threads_waiting_for_an_accepted_answer(*, replied_before, since) -> QuerySet
 
 def has_posted(member_id: int) -> bool:
     """Whether the member has a post everyone can see (a first step: introduce yourself or ask)."""
-    return visible_posts_by(member_id).exists()
-
-
-def visible_posts_by(member_id: int) -> QuerySet[Post]:
-    return Post.objects.filter(author_id=member_id, is_deleted=False, is_hidden=False, thread__is_deleted=False)
+    return Post.objects.filter(author_id=member_id, is_deleted=False, is_hidden=False, thread__is_deleted=False).exists()
 
 
 def has_liked_a_post(member_id: int) -> bool:

@@ -4,10 +4,13 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from community.events.models import RSVP, Event
+from community.events.models import RSVP, CalendarFeed, Event
 from community.members import selectors as member_selectors
 
 Status = RSVP.Status
@@ -134,10 +137,6 @@ def month_calendar(year: int, month: int, *, zone, show_birthdays: bool) -> list
 
 def member_of_ticket(event: Event, member_id: int):
     """The member a check-in code names (shown to the host before they confirm); refused if unknown."""
-    from django.contrib.auth import get_user_model
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     member = get_user_model().objects.filter(pk=member_id).first()
     if member is None:
         raise ValidationError(_("This check-in code is not valid."))
@@ -145,6 +144,4 @@ def member_of_ticket(event: Event, member_id: int):
 
 
 def feed_by_token(token: str):
-    from community.events.models import CalendarFeed
-
     return CalendarFeed.objects.select_related("member").filter(token=token, member__is_active=True).first()

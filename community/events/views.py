@@ -29,10 +29,6 @@ from forums.view_helpers import is_htmx
 PER_PAGE = 20
 
 
-def _zone(request):
-    return timezone.get_current_timezone()
-
-
 def event_list(request):
     when = "past" if request.GET.get("when") == "past" else "upcoming"
     category = None
@@ -66,7 +62,7 @@ def event_calendar(request):
     first = _month(request.GET.get("month"))
     previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    weeks = selectors.month_calendar(first.year, first.month, zone=_zone(request),
+    weeks = selectors.month_calendar(first.year, first.month, zone=timezone.get_current_timezone(),
                                      show_birthdays=request.user.is_authenticated)
     return render(request, "events/event_calendar.html", {
         "first": first, "previous": previous, "following": following, "weeks": weeks, "today": timezone.localdate()})
