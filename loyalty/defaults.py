@@ -13,6 +13,8 @@ EARNING_RULES = {
     "profile_completed": (5, None),
     "celebration": (10, None),
     "idea_done": (25, None),
+    "newcomer_stayed": (10, None),
+    "buddy_newcomer_tier_1": (15, None),
 }
 
 # Modelled on Discourse's trust levels; tier 1 is DESIGN.md's newcomer rule (5 posts, 3 days).

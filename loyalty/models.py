@@ -17,12 +17,15 @@ class Reason(models.TextChoices):
     PROFILE_COMPLETED = "profile_completed", _("Profile completed")
     CELEBRATION = "celebration", _("Celebration")
     IDEA_DONE = "idea_done", _("Idea done")
+    NEWCOMER_STAYED = "newcomer_stayed", _("Helped a newcomer stay")
+    BUDDY_NEWCOMER_REACHED_TIER_1 = "buddy_newcomer_tier_1", _("Your buddy newcomer reached tier 1")
     # Corrections (loyalty.earnings): negative when a source stops earning, positive when it earns again.
     POST_HIDDEN = "post_hidden", _("Post hidden or deleted")
     LIKE_REMOVED = "like_removed", _("Like removed")
     ANSWER_UNACCEPTED = "answer_unaccepted", _("Answer un-accepted")
     FIRST_REPLY_LOST = "first_reply_lost", _("No longer the first reply to a newcomer")
     IDEA_REOPENED = "idea_reopened", _("Idea no longer done")
+    NEWCOMER_STAY_LOST = "newcomer_stay_lost", _("No longer credited with a newcomer's return")
     RESTORED = "restored", _("Points restored")
     REDEMPTION = "redemption", _("Reward redeemed")
 

@@ -26,6 +26,8 @@ class Kind(models.TextChoices):
     EVENT = "event", _("Events you answered: reminders, changes, a seat for you")
     ACCEPT_REMINDER = "accept_reminder", _("A reminder to mark the answer that helped you")
     WELCOME = "welcome", _("The welcome when you join")
+    NEWCOMER_STAYED = "newcomer_stayed", _("Newcomers you answered first who came back and posted again")
+    BUDDY = "buddy", _("Your buddy, or the newcomers you are a buddy to")
 
 
 class Delivery(models.TextChoices):
