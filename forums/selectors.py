@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -431,6 +431,10 @@ def thread_post_ids(thread_id: int) -> list[int]:
     return list(Post.objects.filter(thread_id=thread_id).order_by("number").values_list("pk", flat=True))
 
 
+def thread_post_authors(thread_id: int) -> list[int]:
+    return sorted(set(Post.objects.filter(thread_id=thread_id).values_list("author_id", flat=True)))
+
+
 @dataclass(frozen=True)
 class FirstResponse:
     """Who gave a thread its first response now (None for both when nobody has)."""
@@ -441,6 +445,7 @@ class FirstResponse:
     is_thread_deleted: bool
     post_id: int | None
     responder_id: int | None
+    author_id: int
 
 
 def _with_first_response(threads: QuerySet[Thread]) -> QuerySet[Thread]:
@@ -450,7 +455,7 @@ def _with_first_response(threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 
 def _first_responses(threads: QuerySet[Thread]) -> list[FirstResponse]:
-    rows = threads.values_list("pk", "category_id", "is_newcomer_thread", "is_deleted", "first_response_id", "responder_id")
+    rows = threads.values_list("pk", "category_id", "is_newcomer_thread", "is_deleted", "first_response_id", "responder_id", "author_id")
     return [FirstResponse(*row) for row in rows]
 
 
@@ -463,6 +468,55 @@ def newcomer_first_responses(responder_ids) -> list[FirstResponse]:
     """First responses by these members in newcomer threads that are not deleted."""
     threads = _with_first_response(Thread.objects.filter(is_newcomer_thread=True, is_deleted=False))
     return _first_responses(threads.filter(responder_id__in=list(responder_ids)))
+
+
+# A newcomer "stayed" when they posted again, anywhere but the answered thread, within this long of their first answer.
+STAYED_WITHIN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class NewcomerReturn:
+    """A newcomer's first answer (the earliest first response among their newcomer threads that can be seen)
+    and whether they came back: a post everyone can see, in another thread, within STAYED_WITHIN of it.
+    A thank-you in the same thread is not coming back; a new question or a reply elsewhere is."""
+
+    newcomer_id: int
+    thread_id: int
+    category_id: int
+    responder_id: int
+    came_back: bool
+
+
+def _newcomer_returns(threads: QuerySet[Thread]) -> list[NewcomerReturn]:
+    answered = Thread.objects.filter(is_newcomer_thread=True, is_deleted=False, first_response_at__isnull=False,
+                                     first_responder__isnull=False)
+    first_answered = answered.filter(author_id=OuterRef("author_id")).order_by("first_response_at", "pk").values("pk")[:1]
+    stay_ends = ExpressionWrapper(OuterRef("first_response_at") + STAYED_WITHIN, output_field=DateTimeField())
+    came_back = Exists(
+        Post.objects.filter(author_id=OuterRef("author_id"), is_deleted=False, is_hidden=False, thread__is_deleted=False,
+                            created_at__gt=OuterRef("first_response_at"), created_at__lte=stay_ends)
+        .exclude(thread_id=OuterRef("pk"))
+    )
+    rows = (threads.filter(pk__in=answered.values("pk")).filter(pk=Subquery(first_answered))
+            .annotate(came_back=came_back)
+            .values_list("author_id", "pk", "category_id", "first_responder_id", "came_back"))
+    return [NewcomerReturn(*row) for row in rows]
+
+
+def newcomer_return_of(newcomer_id: int) -> NewcomerReturn | None:
+    found = _newcomer_returns(Thread.objects.filter(author_id=newcomer_id))
+    return found[0] if found else None
+
+
+def newcomer_returns_answered_by(responder_ids) -> list[NewcomerReturn]:
+    """The first answers these members gave newcomers, whether or not the newcomer came back (for the rebuild check)."""
+    return _newcomer_returns(Thread.objects.filter(first_responder_id__in=list(responder_ids)))
+
+
+def newcomers_answered_since(member_ids, *, since: datetime) -> list[int]:
+    """Which of these members have a newcomer thread answered after `since` (so a post of theirs now may be their return)."""
+    return sorted(set(Thread.objects.filter(author_id__in=list(member_ids), is_newcomer_thread=True, is_deleted=False,
+                                            first_response_at__gte=since).values_list("author_id", flat=True)))
 
 
 def threads_waiting_for_an_accepted_answer(*, replied_before, since) -> QuerySet[Thread]:

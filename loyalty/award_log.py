@@ -33,6 +33,8 @@ DRAIN_LOCK_KEY = "loyalty:award-log:drain-lock"
 BATCH = 1_000
 # Awards worth checking tier and badges at once rather than at the next 30 s sweep.
 CHECK_AT_ONCE = {Reason.FIRST_REPLY_TO_NEWCOMER}
+# Events that mean their member wrote a post (which may be a newcomer coming back: loyalty.tasks.settle_returns).
+POSTED = {Reason.THREAD_STARTED, Reason.REPLY_POSTED}
 
 
 @cache
@@ -124,21 +126,24 @@ def write_batch(events: list[list]) -> list[tuple[int, bool]]:
     return gained
 
 
-def drain(*, batch: int = BATCH) -> tuple[int, list[int]]:
-    """Write everything in the log; returns (events read, members to check at once). One drainer at a time."""
+def drain(*, batch: int = BATCH) -> tuple[int, list[int], set[int]]:
+    """Write everything in the log; returns (events read, members to check at once, members who posted).
+    One drainer at a time."""
     if not django_cache.add(DRAIN_LOCK_KEY, 1, timeout=120):
-        return 0, []
+        return 0, [], set()
     client = _redis()
-    read, check_now = 0, []
+    read, check_now, posted_by = 0, [], set()
     try:
         while True:
             raw = client.lrange(LOG_KEY, 0, batch - 1)
             if not raw:
                 break
-            gained = write_batch([json.loads(item) for item in raw])
+            events = [json.loads(item) for item in raw]
+            gained = write_batch(events)
             client.ltrim(LOG_KEY, len(raw), -1)  # only after the ledger has them
             read += len(raw)
             check_now += [member_id for member_id, now in gained if now]
+            posted_by |= {event[0] for event in events if event[1] in POSTED}
     finally:
         django_cache.delete(DRAIN_LOCK_KEY)
     # An event appended while the "drain scheduled" mark was still set found no new drain coming:
@@ -146,7 +151,7 @@ def drain(*, batch: int = BATCH) -> tuple[int, list[int]]:
     django_cache.delete(DRAIN_SCHEDULED_KEY)
     if client.llen(LOG_KEY):
         schedule_drain()
-    return read, check_now
+    return read, check_now, posted_by
 
 
 def pending() -> int:

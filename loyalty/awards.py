@@ -9,7 +9,16 @@ ledger ends the same: what the source rows say.
 from django.db import transaction
 
 from forums.ideas import idea_facts
-from forums.selectors import PostFacts, first_response_of, has_liked, likers_of, post_facts, thread_post_ids
+from forums.selectors import (
+    PostFacts,
+    first_response_of,
+    has_liked,
+    likers_of,
+    newcomer_return_of,
+    post_facts,
+    thread_post_authors,
+    thread_post_ids,
+)
 from loyalty import earnings, ledger
 from loyalty.models import PointsEntry
 
@@ -58,17 +67,41 @@ def settle_first_reply(thread_id: int) -> list[PointsEntry]:
         return ledger.settle(accounts, dues, held)
 
 
-def settle_shown_or_hidden(post_id: int) -> PostFacts | None:
-    """After a post was hidden, shown again or deleted: everything it earned, and its thread's first-reply bonus.
-    Deleting an opening post deletes its thread, so then every post in the thread is settled too."""
+def settle_shown_or_hidden(post_id: int) -> list[PointsEntry]:
+    """After a post was hidden, shown again or deleted: everything it earned, its thread's first-reply bonus, and the
+    credit for a newcomer who stayed (the post may be the newcomer's return, or the answer they came back after).
+    Deleting an opening post deletes its thread, so then every post in the thread is settled too.
+    Returns the stay credits written (granted ones are news to their new holders)."""
     facts = settle_post(post_id)
     if facts is None:
-        return None
+        return []
     if facts.number == 1:
         for other_id in thread_post_ids(facts.thread_id)[1:]:
             settle_post(other_id)
     settle_first_reply(facts.thread_id)
-    return facts
+    return settle_stays_in_thread(facts.thread_id, also=[facts.author_id], everyone=facts.number == 1)
+
+
+def settle_newcomer_stay(newcomer_id: int) -> list[PointsEntry]:
+    """The credit for a newcomer who came back and posted again: to whoever gave their first answer now, back
+    from anyone who held it before. One writer per newcomer at a time (an advisory lock, taken before accounts)."""
+    with transaction.atomic():
+        ledger.lock_newcomer_stay(newcomer_id)
+        dues = earnings.stay_dues(newcomer_id, newcomer_return_of(newcomer_id), ledger.stay_holders(newcomer_id))
+        if not dues:
+            return []
+        accounts = ledger.lock_accounts(due.claim.member_id for due in dues)
+        held = ledger.claims_held(accounts, earnings.held_on("newcomer", newcomer_id))
+        return ledger.settle(accounts, dues, held)
+
+
+def settle_stays_in_thread(thread_id: int, *, also: list[int] = (), everyone: bool = False) -> list[PointsEntry]:
+    """After a thread's first response moved: its author's stay credit (the answer they came back after may be another
+    now), and `also` these members' (a post of theirs hidden or shown may be their return); `everyone`: every author in it."""
+    first = first_response_of(thread_id)
+    newcomer_ids = {first.author_id} if first is not None else set()
+    newcomer_ids |= set(also) | (set(thread_post_authors(thread_id)) if everyone else set())
+    return [entry for newcomer_id in sorted(newcomer_ids) for entry in settle_newcomer_stay(newcomer_id)]
 
 
 def settle_kudos(*, kudos_id: int, receiver_id: int) -> list[PointsEntry]:

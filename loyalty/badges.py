@@ -10,11 +10,14 @@ from django.utils.translation import gettext_noop
 from community.events import figures as event_figures
 from community.events import selectors as event_selectors
 from forums.selectors import accepted_answers_by_tag, liked_posts_of
+from loyalty import ledger
 from loyalty.models import Badge, BadgeAward, Kudos, PointsEntry, Reason
 
 # A core attendee came to this many events within this long: the events app's definition, also the dashboard's.
 CORE_ATTENDEE_EVENTS = event_figures.CORE_ATTENDEE_EVENTS
 CORE_ATTENDEE_WITHIN = event_figures.CORE_ATTENDEE_WITHIN
+# Newcomers who stayed after your first answer (and still count: none of it hidden since) for the Anchor badge.
+STAYED_FOR_ANCHOR = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ RULES = [
               _once(lambda m, s: _ledger_count(m, Reason.FIRST_REPLY_TO_NEWCOMER) >= 1)),
     BadgeRule("welcomer", gettext_noop("Welcomer"), gettext_noop("Gave 10 newcomers their first answer."), "🌱",
               _once(lambda m, s: _ledger_count(m, Reason.FIRST_REPLY_TO_NEWCOMER) >= 10)),
+    BadgeRule("anchor", gettext_noop("Anchor"), gettext_noop("Five newcomers you answered first came back and posted again."), "⚓",
+              _once(lambda m, s: ledger.claims_still_earning(m.pk, "newcomer") >= STAYED_FOR_ANCHOR)),
     BadgeRule("nice-reply", gettext_noop("Nice Reply"), gettext_noop("A post with 10 likes."), "👍",
               lambda m, s: [str(pk) for pk in liked_posts_of(m.pk, min_likes=10)] if s["best_post_likes"] >= 10 else [], repeatable=True),
     BadgeRule("great-reply", gettext_noop("Great Reply"), gettext_noop("A post with 50 likes."), "🌟",

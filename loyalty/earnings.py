@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from forums.ideas import IdeaFacts
-from forums.selectors import FirstResponse, PostFacts
+from forums.selectors import FirstResponse, NewcomerReturn, PostFacts
 from loyalty.models import Reason
 
 
@@ -50,12 +50,15 @@ EARNINGS: dict[str, Earning] = {earning.reason: earning for earning in (
     Earning(Reason.EVENT_ATTENDED, "event", None),
     Earning(Reason.PROFILE_COMPLETED, "member", None),
     Earning(Reason.CELEBRATION, "birthday", None),
+    # A newcomer's first answer, once the newcomer came back and posted again: whoever gave it, as things stand now
+    # (the answer or the return hidden or deleted, and it is taken back; forums.selectors.NewcomerReturn says what counts).
+    Earning(Reason.NEWCOMER_STAYED, "newcomer", Reason.NEWCOMER_STAY_LOST),
     # An idea its author suggested that the team marked done, while it is done and can be seen.
     Earning(Reason.IDEA_DONE, "idea", Reason.IDEA_REOPENED),
 )}
 LOGGED_REASONS = frozenset(reason for reason, earning in EARNINGS.items() if earning.logged)
 # Kinds of source a recomputation from the source rows can judge (the others are their own record: the ledger).
-JUDGED_SOURCE_TYPES = ("post", "like", "thread", "kudos", "idea")
+JUDGED_SOURCE_TYPES = ("post", "like", "thread", "kudos", "idea", "newcomer")
 
 
 @dataclass(frozen=True, order=True)
@@ -99,6 +102,11 @@ def held_on(source_type: str, source_id) -> Q:
     """Ledger rows of every claim on one source (grants and their corrections), whoever holds them."""
     source_id = str(source_id)
     return Q(source_type__in=_types(source_type)) & (Q(source_id=source_id) | Q(source_id__startswith=f"{source_id}#"))
+
+
+def source_type_is(source_type: str) -> Q:
+    """Ledger rows of every claim on this kind of source (grants and their corrections)."""
+    return Q(source_type__in=_types(source_type))
 
 
 def likes_held_on(post_id: int) -> Q:
@@ -152,6 +160,20 @@ def first_reply_dues(first: FirstResponse, holders: Iterable[int]) -> list[Due]:
     members = set(holders) | ({responder_id} if responder_id else set())
     lost_by = Reason.POST_HIDDEN if first.is_thread_deleted else Reason.FIRST_REPLY_LOST
     return [Due(first_reply_claim(member_id, first.thread_id), member_id == responder_id, lost_by, first.category_id)
+            for member_id in sorted(members)]
+
+
+def stay_claim(responder_id: int, newcomer_id: int) -> Claim:
+    return Claim(responder_id, Reason.NEWCOMER_STAYED, "newcomer", str(newcomer_id))
+
+
+def stay_dues(newcomer_id: int, found: NewcomerReturn | None, holders: Iterable[int]) -> list[Due]:
+    """Credit for a newcomer who stayed: due to whoever gave their first answer now, once they came back;
+    taken from anyone who held it before (the answer hidden, the return deleted, another reply first now)."""
+    responder_id = found.responder_id if found is not None and found.came_back else None
+    members = set(holders) | ({responder_id} if responder_id else set())
+    category_id = found.category_id if found is not None else None
+    return [Due(stay_claim(member_id, newcomer_id), member_id == responder_id, Reason.NEWCOMER_STAY_LOST, category_id)
             for member_id in sorted(members)]
 
 

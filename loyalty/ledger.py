@@ -13,6 +13,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from loyalty import earnings
 from loyalty.defaults import EARNING_RULES
 from loyalty.earnings import Claim, Due
 from loyalty.models import EarningRule, LoyaltyAccount, PointsEntry, Reason
@@ -73,6 +74,20 @@ def lock_first_replies(thread_ids: Iterable[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_FIRST_REPLY_LOCK, thread_id % 2**31])
 
 
+_NEWCOMER_STAY_LOCK = 0x4E53  # "NS": one per newcomer, for the credit of the member who helped them stay
+
+
+def lock_newcomer_stay(newcomer_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NEWCOMER_STAY_LOCK, newcomer_id % 2**31])
+
+
+def stay_holders(newcomer_id: int) -> set[int]:
+    """Members ever credited with this newcomer's return (some may have lost it since)."""
+    return set(PointsEntry.objects.filter(reason=Reason.NEWCOMER_STAYED, source_type="newcomer", source_id=str(newcomer_id))
+               .values_list("member_id", flat=True))
+
+
 def first_reply_holders(thread_id: int) -> set[int]:
     """Members ever granted this thread's first-reply bonus (some may have lost it since)."""
     return set(PointsEntry.objects.filter(reason=Reason.FIRST_REPLY_TO_NEWCOMER, source_type="thread", source_id=str(thread_id))
@@ -95,6 +110,11 @@ def claims_held(member_ids: Iterable[int], where: Q) -> dict[Claim, list[PointsE
     for entry in PointsEntry.objects.filter(where, member_id__in=list(member_ids)).order_by("id"):
         held[Claim.of_entry(entry.member_id, entry.reason, entry.source_type, entry.source_id)].append(entry)
     return held
+
+
+def claims_still_earning(member_id: int, source_type: str) -> int:
+    """How many of the member's claims on this kind of source are worth something now (granted, not all taken back)."""
+    return sum(1 for rows in claims_held([member_id], earnings.source_type_is(source_type)).values() if sum(row.amount for row in rows) > 0)
 
 
 def settle(accounts: dict[int, LoyaltyAccount], dues: Iterable[Due], held: dict[Claim, list[PointsEntry]]) -> list[PointsEntry]:

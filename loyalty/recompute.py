@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from forums.ideas import facts_of_ideas_by
-from forums.selectors import facts_of_posts_by, likes_on_posts_by, newcomer_first_responses
+from forums.selectors import facts_of_posts_by, likes_on_posts_by, newcomer_first_responses, newcomer_returns_answered_by
 from loyalty import earnings, ledger
 from loyalty.earnings import Claim, Due
 from loyalty.models import Kudos, PointsEntry
@@ -40,6 +40,7 @@ def dues_of(member_ids: Iterable[int]) -> dict[Claim, Due]:
     dues += [earnings.kudos_due(kudos_id=kudos_id, receiver_id=receiver_id)
              for kudos_id, receiver_id in Kudos.objects.filter(receiver_id__in=ids).values_list("pk", "receiver_id")]
     dues += [earnings.idea_due(facts) for facts in facts_of_ideas_by(ids)]
+    dues += [due for found in newcomer_returns_answered_by(ids) for due in earnings.stay_dues(found.newcomer_id, found, ())]
     return {due.claim: due for due in dues}
 
 

@@ -12,8 +12,9 @@ from community.jobs import job
 from community.members.models import Tier
 from community.notifications.models import Kind
 from community.notifications.services import notify
+from forums.selectors import STAYED_WITHIN, newcomer_return_of, newcomers_answered_since
 from loyalty import award_log, awards, badges, ledger, tiers
-from loyalty.models import Kudos, StandingCheck
+from loyalty.models import Kudos, Reason, StandingCheck
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -60,9 +61,10 @@ def refresh_due_standing(limit: int = 1_000) -> int:
 @job(name="loyalty.drain_award_log")
 def drain_award_log() -> int:
     """Write the award log to the ledger (see loyalty.award_log); check standing at once where it matters."""
-    read, check_now = award_log.drain()
+    read, check_now, posted_by = award_log.drain()
     for member_id in check_now:
         refresh_standing(member_id, force=True)
+    settle_returns(posted_by)
     return read
 
 
@@ -70,6 +72,34 @@ def drain_award_log() -> int:
 def award_one(member_id: int, reason: str, source_type: str, source_id: str, category_id: int | None, post_id: int | None) -> None:
     """One logged award that could not reach Redis, sent again by `requeue_jobs`."""
     award_log.write_batch([[member_id, reason, source_type, source_id, category_id, post_id]])
+    if reason in award_log.POSTED:
+        settle_returns({member_id})
+
+
+def settle_returns(posted_by: set[int]) -> None:
+    """Members who just posted: for each newcomer among them answered lately, this post may be their return,
+    which earns the member whose answer they came back after (loyalty.earnings, NEWCOMER_STAYED)."""
+    if not posted_by:
+        return
+    since = timezone.now() - STAYED_WITHIN
+    for newcomer_id in newcomers_answered_since(posted_by, since=since):
+        tell_stays(awards.settle_newcomer_stay(newcomer_id))
+
+
+def tell_stays(entries) -> None:
+    """Tell each member newly credited with a newcomer's return, and check their badges ("Anchor": five who stayed)."""
+    for entry in entries:
+        if entry.reason != Reason.NEWCOMER_STAYED:
+            continue  # a correction: taken back or restored, nothing to announce
+        member = User.objects.filter(pk=entry.member_id, is_active=True).first()
+        newcomer_id = int(entry.source_id)
+        found = newcomer_return_of(newcomer_id)
+        newcomer = User.objects.filter(pk=newcomer_id).first()
+        if member is None or found is None or newcomer is None:
+            continue
+        notify(recipient=member, kind=Kind.NEWCOMER_STAYED, dedupe_key=f"stayed:{newcomer_id}:{member.pk}", actor=newcomer,
+               thread_id=found.thread_id)
+        refresh_standing(member.pk, force=True)
 
 
 # Every job below settles a source (loyalty.awards): it reads the source back rather than trusting the
@@ -92,13 +122,13 @@ def like_removed(post_id: int, liker_id: int) -> None:
 @job(name="loyalty.post_hidden")
 def post_hidden(post_id: int) -> None:
     """Hidden or deleted: whatever the post earned goes back, its likes, answer and first-reply bonus included."""
-    awards.settle_shown_or_hidden(post_id)
+    tell_stays(awards.settle_shown_or_hidden(post_id))
 
 
 @job(name="loyalty.post_unhidden")
 def post_unhidden(post_id: int) -> None:
     """Shown again: what hiding took comes back."""
-    awards.settle_shown_or_hidden(post_id)
+    tell_stays(awards.settle_shown_or_hidden(post_id))
 
 
 @job(name="loyalty.first_response_changed")
@@ -106,6 +136,7 @@ def first_response_changed(thread_id: int) -> None:
     for entry in awards.settle_first_reply(thread_id):
         if entry.amount > 0:
             refresh_standing(entry.member_id, force=True)
+    tell_stays(awards.settle_stays_in_thread(thread_id))
 
 
 @job(name="loyalty.answer_accepted")

@@ -3,7 +3,7 @@ and every award job run by a real Celery worker.
 
 After each step, once the worker is idle, every member's balance equals a recomputation from the source
 rows written here from scratch (posts, likes, the accepted answer, the first reply to a newcomer,
-kudos), `loyalty.recompute` finds no claim out of line, and `ledger.rebuild_accounts` no account.
+a newcomer who came back after it, kudos), `loyalty.recompute` finds no claim out of line, and `ledger.rebuild_accounts` no account.
 Examples share the database (the worker needs committed rows); each has its own members and category.
 """
 
@@ -33,11 +33,11 @@ from tests.factories import CategoryFactory, UserFactory
 MAX_EXAMPLES = 25
 STEPS = 10
 # What the default rules give (loyalty/defaults.py); written out here so the check does not read the code it checks.
-THREAD_STARTED, REPLY_POSTED, FIRST_REPLY_TO_NEWCOMER, LIKE, ANSWER, KUDOS = 2, 1, 10, 1, 15, 5
+THREAD_STARTED, REPLY_POSTED, FIRST_REPLY_TO_NEWCOMER, LIKE, ANSWER, KUDOS, NEWCOMER_STAYED = 2, 1, 10, 1, 15, 5, 10
 LIKES_CAP = 20
 
 _bodies = itertools.count(1)
-_run = {"examples": 0, "steps": 0}
+_run = {"examples": 0, "steps": 0, "stayed": 0, "stay_lost": 0}
 
 
 def _broker() -> redis.Redis:
@@ -73,10 +73,18 @@ def points_from_the_source_rows(member_ids: list[int], category) -> dict[int, in
         points[post.author_id] += likes * LIKE
         likes_received[post.author_id] += likes
     assert max(likes_received.values()) < LIKES_CAP  # the daily cap never bites in these sequences: every like is worth LIKE
+    first_answers = []  # (when, thread, responder, newcomer)
     for thread in Thread.objects.filter(category=category, is_newcomer_thread=True, is_deleted=False):
         first = next((p for p in posts if p.thread_id == thread.pk and p.number > 1 and visible(p) and p.author_id != thread.author_id), None)
         if first is not None:
             points[first.author_id] += FIRST_REPLY_TO_NEWCOMER
+            first_answers.append((first.created_at, thread.pk, first.author_id, thread.author_id))
+    # A newcomer who came back: a visible post in another thread after their first answer (all within 30 days here).
+    for newcomer_id in {answer[3] for answer in first_answers}:
+        at, thread_id, responder_id, _newcomer = min(answer for answer in first_answers if answer[3] == newcomer_id)
+        if any(p.author_id == newcomer_id and visible(p) and p.thread_id != thread_id and p.created_at > at for p in posts):
+            points[responder_id] += NEWCOMER_STAYED
+            _run["stayed"] += 1
     for receiver_id in Kudos.objects.filter(receiver_id__in=member_ids).values_list("receiver_id", flat=True):
         points[receiver_id] += KUDOS
     return points
@@ -104,6 +112,9 @@ class PointsMachine(RuleBasedStateMachine):
     def live_posts(self) -> list[Post]:
         return list(Post.objects.filter(thread__category=self.category, thread__is_deleted=False, is_deleted=False).order_by("pk"))
 
+    def newcomer_threads(self) -> list[Thread]:
+        return [thread for thread in self.live_threads() if thread.author_id == self.members[0].pk]
+
     def hidden_posts(self) -> list[Post]:
         return [post for post in self.live_posts() if post.is_hidden]
 
@@ -127,6 +138,18 @@ class PointsMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def reply(self, data):
         services.reply_create(thread=data.draw(st.sampled_from(self.live_threads())), author=self.member(data), body=f"Reply {next(_bodies)}")
+
+    # Two rules that make the newcomer's story common: an answer to their thread, and their coming back.
+    @precondition(lambda self: self.newcomer_threads())
+    @rule(data=st.data())
+    def answer_the_newcomer(self, data):
+        services.reply_create(thread=data.draw(st.sampled_from(self.newcomer_threads())), author=data.draw(st.sampled_from(self.members[1:])),
+                              body=f"Answer {next(_bodies)}")
+
+    @rule()
+    def newcomer_comes_back(self):
+        services.thread_create(author=self.members[0], category=self.category, title="Back with another question",
+                               body=f"Question {next(_bodies)}")
 
     @precondition(lambda self: self.live_posts())
     @rule(data=st.data())
@@ -187,6 +210,7 @@ class PointsMachine(RuleBasedStateMachine):
         assert held == expected, ledger_of(member_ids)
         assert source_drift(member_ids) == []
         assert ledger.rebuild_accounts(fix=False) == []
+        _run["stay_lost"] += PointsEntry.objects.filter(member_id__in=member_ids, reason="newcomer_stay_lost").count()
 
 
 def test_points_equal_a_recomputation_from_the_source_rows_after_any_sequence(celery_worker, capsys, record_property):
@@ -202,6 +226,8 @@ def test_points_equal_a_recomputation_from_the_source_rows_after_any_sequence(ce
     with capsys.disabled():
         # Hypothesis runs max_examples valid examples, plus any it starts and discards: the count below has both.
         print(f"\npoints property: max_examples={MAX_EXAMPLES}, {_run['examples']} sequences run, up to {STEPS} steps each, "
-              f"{_run['steps']} checks of the ledger, {seconds:.0f}s")
+              f"{_run['steps']} checks of the ledger ({_run['stayed']} with a newcomer who stayed, {_run['stay_lost']} with a stay "
+              f"credit taken back), {seconds:.0f}s")
     assert _run["examples"] >= MAX_EXAMPLES
+    assert _run["stayed"] > 0  # the sequences reach a newcomer coming back, so the check above covers it
 

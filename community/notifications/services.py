@@ -45,10 +45,11 @@ def delivery_for(member, kind: str) -> str:
 
 
 def notify(*, recipient, kind: str, dedupe_key: str, actor=None, thread=None, post=None, text: str = "",
-           message: dict | None = None) -> Notification | None:
+           message: dict | None = None, thread_id: int | None = None) -> Notification | None:
     """Record one event for one member (once, however often it is delivered) and email it if they want it now.
 
-    `message` (notifications.messages.message) is put into words when shown, in the reader's language."""
+    `message` (notifications.messages.message) is put into words when shown, in the reader's language.
+    `thread_id` stands for `thread` where the caller has only the id (another app's row)."""
     if not recipient.is_active or (actor is not None and actor.pk == recipient.pk):
         return None
     now = timezone.now()
@@ -56,8 +57,8 @@ def notify(*, recipient, kind: str, dedupe_key: str, actor=None, thread=None, po
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             recipient=recipient, dedupe_key=dedupe_key,
-            defaults={"kind": kind, "actor": actor, "thread": thread, "post": post, "created_at": now,
-                      "updated_at": now, "delivery": delivery, "text": text[:300], "message": message or {}},
+            defaults={"kind": kind, "actor": actor, "thread_id": thread.pk if thread is not None else thread_id, "post": post,
+                      "created_at": now, "updated_at": now, "delivery": delivery, "text": text[:300], "message": message or {}},
         )
         if created and delivery == Delivery.IMMEDIATELY:
             from community.notifications.tasks import send_notification_email

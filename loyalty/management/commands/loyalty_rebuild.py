@@ -8,7 +8,7 @@ from loyalty.recompute import SourceDrift, source_drift
 def _source_of(drift: SourceDrift) -> tuple[str, int, int]:
     """(kind, id, member) of the source to settle again for a drifting claim; a like is settled with its post."""
     claim = drift.claim
-    if claim.source_type in ("thread", "kudos", "idea"):
+    if claim.source_type in ("thread", "kudos", "idea", "newcomer"):
         return claim.source_type, int(claim.source_id), claim.member_id
     return "post", int(claim.source_id.split(":", 1)[0]), claim.member_id
 
@@ -21,6 +21,8 @@ def settle_again(kind: str, source_id: int, member_id: int) -> None:
         awards.settle_kudos(kudos_id=source_id, receiver_id=member_id)
     elif kind == "idea":
         awards.settle_idea(source_id)
+    elif kind == "newcomer":
+        awards.settle_newcomer_stay(source_id)
     else:
         awards.settle_post(source_id)
 
