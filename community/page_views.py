@@ -5,12 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community import pages, permissions
-from community.members.models import Profile
+from community.members import services as member_services
 
 
 class PageForm(forms.Form):
@@ -24,8 +23,7 @@ class PageForm(forms.Form):
 def guidelines(request):
     page = pages.page(pages.GUIDELINES)
     if request.user.is_authenticated:
-        Profile.objects.get_or_create(user=request.user)
-        Profile.objects.filter(user=request.user, guidelines_read_at__isnull=True).update(guidelines_read_at=timezone.now())
+        member_services.guidelines_read(member=request.user)
     return render(request, "community/site_page.html", {"page": page, "can_edit": permissions.can_edit_site_pages(request.user)})
 
 

@@ -12,7 +12,7 @@ class EarningRuleAdmin(admin.ModelAdmin):
 @admin.register(TierRequirement)
 class TierRequirementAdmin(admin.ModelAdmin):
     list_display = ("tier", "min_days_since_joining", "min_days_visited", "min_posts_read", "min_posts", "min_threads_replied",
-                    "min_likes_given", "min_likes_received", "min_accepted_answers")
+                    "min_likes_given", "min_likes_received", "min_accepted_answers", "min_first_steps")
 
 
 @admin.register(Reward)

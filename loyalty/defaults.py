@@ -17,9 +17,10 @@ EARNING_RULES = {
     "buddy_newcomer_tier_1": (15, None),
 }
 
-# Modelled on Discourse's trust levels; tier 1 is DESIGN.md's newcomer rule (5 posts, 3 days).
+# Modelled on Discourse's trust levels. Tier 1 is the newcomer's first steps, all five (a first post among
+# them; community.members.first_steps), and 3 days since joining: what the checklist on the home page says.
 TIER_REQUIREMENTS = [
-    {"tier": 1, "min_days_since_joining": 3, "min_posts": 5},
+    {"tier": 1, "min_days_since_joining": 3, "min_posts": 1, "min_first_steps": 5},
     {"tier": 2, "min_days_since_joining": 15, "min_days_visited": 15, "min_posts_read": 100, "min_posts": 15,
      "min_threads_replied": 3, "min_likes_given": 1, "min_likes_received": 1},
     {"tier": 3, "min_days_since_joining": 50, "min_days_visited": 50, "min_posts_read": 500, "min_posts": 50,

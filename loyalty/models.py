@@ -106,6 +106,8 @@ class TierRequirement(models.Model):
     min_likes_given = models.PositiveIntegerField(default=0)
     min_likes_received = models.PositiveIntegerField(default=0)
     min_accepted_answers = models.PositiveIntegerField(default=0)
+    min_first_steps = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many of the five first steps on a newcomer's home page must be done (tier 1)."))
     sanction_free_days = models.PositiveIntegerField(default=0)
 
     class Meta:

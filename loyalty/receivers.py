@@ -80,6 +80,12 @@ def on_profile_updated(sender, *, member_id, **kwargs):
     enqueue_on_commit(tasks.profile_updated, member_id)
 
 
+@receiver(member_signals.guidelines_read, dispatch_uid="loyalty.guidelines_read")
+def on_guidelines_read(sender, *, member_id, **kwargs):
+    # A first step done: tier 1 may follow (loyalty.tiers, min_first_steps); the standing sweep looks within 30 s.
+    tasks.refresh_standing(member_id)
+
+
 # -- Ideas
 
 

@@ -178,6 +178,7 @@ def profile_updated(member_id: int) -> None:
     profile = getattr(member, "profile", None)
     complete = bool(profile and member.display_name and profile.bio and profile.interests.exists())
     awards.settle_profile(member_id=member_id, complete=complete)
+    refresh_standing(member_id)  # a profile and interests are first steps: tier 1 may follow
 
 
 @job(name="loyalty.refresh_all_standing")

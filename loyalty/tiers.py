@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext_lazy
 
+from community.members import first_steps
 from community.members.models import Tier
 from forums.selectors import member_activity
 from loyalty.defaults import TIER_REQUIREMENTS
@@ -29,6 +30,8 @@ FIELDS = {
     "min_threads_replied": ("threads_replied", ngettext_lazy("%(n)d more thread replied to", "%(n)d more threads replied to", "n")),
     "min_likes_given": ("likes_given", ngettext_lazy("%(n)d more like given", "%(n)d more likes given", "n")),
     "min_likes_received": ("likes_received", ngettext_lazy("%(n)d more like received", "%(n)d more likes received", "n")),
+    "min_first_steps": ("first_steps_done", ngettext_lazy("%(n)d more first step from the list on the home page",
+                                                          "%(n)d more first steps from the list on the home page", "n")),
     "min_accepted_answers": ("accepted_answers", ngettext_lazy("%(n)d more accepted answer", "%(n)d more accepted answers", "n")),
     "sanction_free_days": ("days_since_sanction", ngettext_lazy("%(n)d more day without a sanction", "%(n)d more days without a sanction", "n")),
 }
@@ -40,6 +43,7 @@ def stats_for(member, activity: dict[str, int] | None = None) -> dict[str, int]:
     stats = dict(activity) if activity is not None else member_activity(member.pk)
     stats["days_since_joining"] = (timezone.now() - member.date_joined).days
     stats["days_visited"] = VisitDay.objects.filter(member=member).count()
+    stats["first_steps_done"] = first_steps.steps_done(member)
     # Moderation writes last_sanctioned_at on the user (loyalty reads no moderation tables).
     sanctioned = member.last_sanctioned_at
     stats["days_since_sanction"] = (timezone.now() - sanctioned).days if sanctioned else NEVER_SANCTIONED

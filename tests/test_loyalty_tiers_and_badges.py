@@ -6,16 +6,19 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from community.members import services as member_services
 from community.members.models import Profile, Tier, User
 from community.notifications.models import Kind, Notification
+from forums import services as forum_services
 from loyalty import badges, celebrations, tasks, tiers
-from loyalty.models import BadgeAward, LoyaltyAccount, PointsEntry, TierRequirement
-from tests.factories import make_reply, make_thread
+from loyalty.models import BadgeAward, LoyaltyAccount, PointsEntry, StandingCheck, TierRequirement
+from tests.factories import TagFactory, UserFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
 
 CHAMPION_STATS = {"days_since_joining": 60, "days_visited": 55, "posts_read": 600, "posts": 60, "threads_replied": 12,
-                  "likes_given": 35, "likes_received": 25, "accepted_answers": 2, "days_since_sanction": tiers.NEVER_SANCTIONED}
+                  "likes_given": 35, "likes_received": 25, "accepted_answers": 2, "days_since_sanction": tiers.NEVER_SANCTIONED,
+                  "first_steps_done": 5}
 
 
 def _age(member, days):
@@ -23,30 +26,53 @@ def _age(member, days):
     member.refresh_from_db()
 
 
-def test_newcomer_becomes_a_member_after_five_posts_and_three_days(newcomer, category):
-    _age(newcomer, 4)
+def _take_every_first_step_but_reading_the_guidelines(newcomer, category):
     thread = make_thread(author=newcomer, category=category)
-    for _i in range(3):
-        make_reply(thread=thread, author=newcomer)
-    assert tiers.recompute_tier(newcomer) is None  # 4 posts
-    make_reply(thread=thread, author=newcomer)
+    forum_services.like_add(post=make_reply(thread=thread, author=UserFactory()), member=newcomer)
+    User.objects.filter(pk=newcomer.pk).update(display_name="Nell")
+    newcomer.refresh_from_db()
+    profile = Profile.objects.create(user=newcomer, bio="I bake bread.")
+    profile.interests.set([TagFactory()])
+
+
+def test_a_newcomer_becomes_a_member_once_the_first_steps_are_done_and_three_days_have_passed(newcomer, category):
+    _age(newcomer, 4)
+    _take_every_first_step_but_reading_the_guidelines(newcomer, category)
+    assert tiers.recompute_tier(newcomer) is None  # four of the five first steps
+    member_services.guidelines_read(member=newcomer)
     change = tiers.recompute_tier(newcomer)
     assert (change.old, change.new) == (Tier.NEWCOMER, Tier.MEMBER)
     assert not User.objects.get(pk=newcomer.pk).is_newcomer
 
 
-def test_posts_alone_do_not_end_newcomer_status_before_three_days(newcomer, category):
+def test_posts_alone_do_not_make_a_member_without_the_first_steps(newcomer, category):
+    # Found with the change to tier 1: five posts and three days used to be all it took, whatever the checklist said.
+    _age(newcomer, 10)
     thread = make_thread(author=newcomer, category=category)
     for _i in range(6):
         make_reply(thread=thread, author=newcomer)
     assert tiers.recompute_tier(newcomer) is None and User.objects.get(pk=newcomer.pk).is_newcomer
 
 
+def test_the_first_steps_alone_do_not_make_a_member_before_three_days(newcomer, category):
+    _take_every_first_step_but_reading_the_guidelines(newcomer, category)
+    member_services.guidelines_read(member=newcomer)
+    assert tiers.recompute_tier(newcomer) is None and User.objects.get(pk=newcomer.pk).is_newcomer
+
+
+def test_reading_the_guidelines_last_asks_for_a_standing_check(newcomer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        member_services.guidelines_read(member=newcomer)
+        member_services.guidelines_read(member=newcomer)
+    assert list(StandingCheck.objects.values_list("member_id", flat=True)) == [newcomer.pk]
+
+
 def test_progress_says_what_the_next_tier_needs(newcomer, category):
     _age(newcomer, 1)
     make_thread(author=newcomer, category=category)
     progress = tiers.progress_to_next(newcomer)
-    assert progress.next_tier == 1 and progress.missing == ["2 more days as a member", "4 more posts"]
+    assert progress.next_tier == 1
+    assert progress.missing == ["2 more days as a member", "4 more first steps from the list on the home page"]
 
 
 def test_champions_keep_their_tier_within_the_margin_and_the_grace_period():

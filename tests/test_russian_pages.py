@@ -156,7 +156,8 @@ def test_russian_dates_and_counts_read_naturally(russian_world):
     # "joined November 2026" is «с нами с ноября 2026», not «Ноябрь 2026».
     assert re.search(r"с нами с (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}", profile)
     loyalty = client.get("/loyalty/").content.decode()
-    assert "написать ещё" in loyalty  # the newcomer still needs posts for tier 1, said with a full word
+    # The newcomer still needs first steps for tier 1, with the plural form the number asks for.
+    assert re.search(r"ещё (1 первый шаг|[234] первых шага|[5-9] первых шагов) из списка на главной", loyalty)
     assert ".." not in loyalty and "сообщ." not in loyalty
 
 

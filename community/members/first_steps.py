@@ -1,4 +1,5 @@
-"""A newcomer's first steps, on the home page until they are done: read from what the member has done."""
+"""A newcomer's first steps, on the home page until they are done: read from what the member has done.
+Finishing them is what tier 1 asks for (loyalty.tiers reads `steps_done`, the requirement `min_first_steps`)."""
 
 from dataclasses import dataclass
 
@@ -26,10 +27,23 @@ class FirstSteps:
         return sum(step.done for step in self.steps)
 
 
+STEPS = 5
+
+
 def first_steps_of(member) -> FirstSteps | None:
     """The checklist for a newcomer (tier 0) who has not finished it; None for everyone else. Three queries."""
     if not getattr(member, "is_authenticated", False) or member.tier != Tier.NEWCOMER:
         return None
+    found = _steps(member)
+    return None if found.done == len(found.steps) else found
+
+
+def steps_done(member) -> int:
+    """How many of the first steps the member has done (all of them for anyone past tier 0: the steps are behind them)."""
+    return _steps(member).done if member.tier == Tier.NEWCOMER else STEPS
+
+
+def _steps(member) -> FirstSteps:
     Interests = Profile.interests.through
     profile = (Profile.objects.filter(user=member)
                .annotate(has_interests=Exists(Interests.objects.filter(profile_id=OuterRef("pk")))).first())
@@ -42,5 +56,4 @@ def first_steps_of(member) -> FirstSteps | None:
         Step(_("Introduce yourself or ask a first question"), reverse("forums:thread_create"), forum_selectors.has_posted(member.pk)),
         Step(_("Like a post that helped you"), reverse("forums:latest"), forum_selectors.has_liked_a_post(member.pk)),
     ]
-    found = FirstSteps(steps)
-    return None if found.done == len(steps) else found
+    return FirstSteps(steps)

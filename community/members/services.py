@@ -1,6 +1,7 @@
 """Member operations: profile and preferences."""
 
 from django.db import transaction
+from django.utils import timezone as django_timezone
 
 from community.members import signals
 from community.members.models import Profile, User
@@ -31,3 +32,12 @@ def profile_update(*, member: User, display_name: str, language: str, timezone: 
         profile.interests.set(interests)
         transaction.on_commit(lambda: signals.profile_updated.send(sender=Profile, member_id=member.pk))
     return profile
+
+
+def guidelines_read(*, member: User) -> None:
+    """Remember that the member has read the guidelines (a first step); only the first reading is news."""
+    with transaction.atomic():
+        Profile.objects.get_or_create(user=member)
+        first_time = Profile.objects.filter(user=member, guidelines_read_at__isnull=True).update(guidelines_read_at=django_timezone.now())
+        if first_time:
+            transaction.on_commit(lambda: signals.guidelines_read.send(sender=Profile, member_id=member.pk))

@@ -3,3 +3,4 @@
 from django.dispatch import Signal
 
 profile_updated = Signal()  # member_id
+guidelines_read = Signal()  # member_id: the first time they opened the guidelines (a first step)

@@ -10,8 +10,10 @@ def create_defaults(apps, schema_editor):
     TierRequirement = apps.get_model("loyalty", "TierRequirement")
     for reason, (amount, cap) in EARNING_RULES.items():
         EarningRule.objects.get_or_create(reason=reason, defaults={"amount": amount, "daily_cap": cap})
+    known = {field.name for field in TierRequirement._meta.get_fields()}
     for values in TIER_REQUIREMENTS:
-        TierRequirement.objects.get_or_create(tier=values["tier"], defaults=values)
+        # Only the fields this migration knows; later ones (min_first_steps, 0011) are set where they are added.
+        TierRequirement.objects.get_or_create(tier=values["tier"], defaults={k: v for k, v in values.items() if k in known})
 
 
 class Migration(migrations.Migration):
