@@ -73,6 +73,21 @@ NEWCOMER_MAX_MENTIONS = 2
 DUPLICATE_WINDOW = timedelta(hours=24)
 
 
+def _lines(text: str) -> set[str]:
+    return {" ".join(line.split()).casefold() for line in text.splitlines() if line.strip()}
+
+
+def check_not_only_the_template(category: Category, body: str) -> None:
+    """Refuse an opening post that is the category's template with nothing written in it (every line of it is a
+    line of the template, in either language): it asks nothing, and the newcomer would wait for an answer in vain."""
+    template_lines = _lines(category.body_template_en) | _lines(category.body_template_ru)
+    if template_lines and _lines(body) <= template_lines:
+        raise ValidationError(
+            _("Your message is still only the category's template: write your question under its headings. Your text is kept."),
+            code="only_the_template",
+        )
+
+
 def check_newcomer_post(author, body: str, *, editing: Post | None = None) -> None:
     """What protects everyone from a brand-new account: few mentions, and no posting the same text twice.
 
@@ -179,6 +194,7 @@ def _refresh_category_latest(category_id: int, thread_id: int) -> None:
 
 def thread_create(*, author, category: Category, title: str, body: str, tags: Iterable[Tag] = ()) -> Thread:
     title, body, tags = validate_title(title), validate_body(body), validate_tags(tags)
+    check_not_only_the_template(category, body)
     check_links_allowed(author, body)
     check_newcomer_post(author, body)
     content_checks.run(author, f"{title}\n{body}")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forums import services, similar
-from forums.models import Post
+from forums.models import Post, Thread
 from tests.factories import CategoryFactory, make_reply, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,21 @@ def test_template_text_in_a_category_template_is_shown_as_text(client, newcomer)
     client.force_login(newcomer)
     html = client.get("/t/new/?category=odd").content.decode()
     assert "{{ request.user.password }} &lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("body", ["What I tried:\n\nWhat I expected:\n\nVersions:", "What I tried:\nVersions:",
+                                  "Что я пробовал:\n\n  Версии:  "])
+def test_posting_the_template_unchanged_is_refused_with_a_clear_message_and_the_text_kept(client, newcomer, help_category, body):
+    client.force_login(newcomer)
+    response = client.post(f"/t/new/?category={help_category.slug}",
+                           {"category": help_category.pk, "title": "My printer does not print", "body": body, "tags": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Thread.objects.filter(author=newcomer).exists()
+    assert "still only the category&#x27;s template" in page and "My printer does not print" in page
+
+
+def test_the_template_with_the_question_written_in_is_posted(client, newcomer, help_category):
+    client.force_login(newcomer)
+    client.post(f"/t/new/?category={help_category.slug}", {"category": help_category.pk, "title": "My printer does not print",
+                                                           "body": "What I tried:\nReinstalling the driver.\n\nVersions:\n2.1", "tags": ""})
+    assert Thread.objects.filter(author=newcomer, title="My printer does not print").exists()
