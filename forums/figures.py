@@ -11,11 +11,13 @@ import re
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
-from forums.models import Post, Reaction, Thread
+from forums.models import Category, Post, Reaction, Thread
 
 THREAD = Thread._meta.db_table
+CATEGORY = Category._meta.db_table
 POST = Post._meta.db_table
 REACTION = Reaction._meta.db_table
 THREAD_TAGS = Thread.tags.through._meta.db_table
@@ -66,6 +68,10 @@ def newcomer_threads(start, end, *, category_ids=None) -> QuerySet[Thread]:
     return threads if category_ids is None else threads.filter(category_id__in=category_ids)
 
 
+# A thread's first-response target: its category's own where it sets one, else the site's (%(target)s).
+# Every query using it joins the thread's category as c.
+_TARGET = "COALESCE(c.first_response_target_hours * interval '1 hour', %(target)s)"
+
 # The wait of a newcomer thread in hours: to its first response, or until now while nobody answered.
 _WAIT = "EXTRACT(EPOCH FROM (COALESCE(t.first_response_at, %(now)s) - t.created_at)) / 3600.0"
 
@@ -75,10 +81,10 @@ def first_response(start: datetime, end: datetime, *, now: datetime, target: tim
     sql = f"""
         SELECT COUNT(*),
                COUNT(*) FILTER (WHERE t.first_response_at IS NOT NULL),
-               COUNT(*) FILTER (WHERE t.first_response_at IS NOT NULL AND t.first_response_at - t.created_at <= %(target)s),
+               COUNT(*) FILTER (WHERE t.first_response_at IS NOT NULL AND t.first_response_at - t.created_at <= {_TARGET}),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {_WAIT}),
                percentile_cont(0.9) WITHIN GROUP (ORDER BY {_WAIT})
-        FROM {THREAD} t
+        FROM {THREAD} t JOIN {CATEGORY} c ON c.id = t.category_id
         WHERE t.is_newcomer_thread AND NOT t.is_deleted AND t.created_at >= %(start)s AND t.created_at < %(end)s
         {_category_sql("t.category_id", category_ids)}"""  # noqa: S608  (table names and fixed clauses; values are parameters)
     threads, answered, within, median, p90 = _rows(sql, _params(start, end, category_ids, now=now, target=target))[0]
@@ -111,9 +117,9 @@ def first_response_by_category(start, end, *, now, target, category_ids=None) ->
     """(category id, threads, unanswered, share within target, median hours, p90 hours), busiest first."""
     sql = f"""
         SELECT t.category_id, COUNT(*), COUNT(*) FILTER (WHERE t.first_response_at IS NULL),
-               AVG((t.first_response_at IS NOT NULL AND t.first_response_at - t.created_at <= %(target)s)::int),
+               AVG((t.first_response_at IS NOT NULL AND t.first_response_at - t.created_at <= {_TARGET})::int),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {_WAIT}), percentile_cont(0.9) WITHIN GROUP (ORDER BY {_WAIT})
-        FROM {THREAD} t
+        FROM {THREAD} t JOIN {CATEGORY} c ON c.id = t.category_id
         WHERE t.is_newcomer_thread AND NOT t.is_deleted AND t.created_at >= %(start)s AND t.created_at < %(end)s
         {_category_sql("t.category_id", category_ids)}
         GROUP BY t.category_id ORDER BY COUNT(*) DESC, t.category_id"""  # noqa: S608  (table names and fixed clauses; values are parameters)
@@ -272,10 +278,18 @@ def first_reply_at(member) -> QuerySet:
             .order_by("first_response_at").values("first_response_at")[:1])
 
 
-def first_thread_wait(member) -> QuerySet:
-    """How long the member's first thread waited for its first reply (null while nobody answered)."""
+def target_of_thread(site_target: timedelta) -> Coalesce:
+    """A thread's first-response target as an expression: its category's own, else the site's."""
+    own = ExpressionWrapper(F("category__first_response_target_hours") * Value(timedelta(hours=1)), output_field=DurationField())
+    return Coalesce(own, Value(site_target, output_field=DurationField()))
+
+
+def first_thread_answered_in_time(member, site_target: timedelta) -> QuerySet:
+    """Whether the member's first thread got its first reply within its category's target (null while nobody answered)."""
     return (Thread.objects.filter(author_id=member, is_deleted=False).order_by("created_at")
-            .annotate(wait=F("first_response_at") - F("created_at")).values("wait")[:1])
+            .annotate(in_time=ExpressionWrapper(Q(first_response_at__lte=F("created_at") + target_of_thread(site_target)),
+                                                output_field=BooleanField()))
+            .values("in_time")[:1])
 
 
 def second_post_before(member, deadline) -> QuerySet:

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,7 +185,7 @@ def _flag(condition) -> ExpressionWrapper:
 
 def journeys(period: Period) -> QuerySet:
     """The members who signed up in the period, each with the funnel's steps as flags and `fast`: whether
-    their first thread got its first reply within the target. Each step is an indexed lookup per member.
+    their first thread got its first reply within its category's target. Each step is an indexed lookup per member.
 
     Came back: visited on a later day than their first post and no more than 7 days after the first reply
     (a visit is recorded per day, so "after the reply" is counted from the reply's day). Tier history
@@ -203,8 +203,10 @@ def journeys(period: Period) -> QuerySet:
         second_post=Exists(forum_figures.second_post_before(member, OuterRef("date_joined") + SECOND_POST_WITHIN)),
         tier_1=_flag(Q(tier__gte=1) | Exists(loyalty_figures.reached_tier(member, 1))),
         tier_2=_flag(Q(tier__gte=2) | Exists(loyalty_figures.reached_tier(member, 2))),
-        first_thread_wait=Subquery(forum_figures.first_thread_wait(member)),
-    ).annotate(fast=_flag(Q(first_thread_wait__isnull=False) & Q(first_thread_wait__lte=target())))  # never null
+        # Never null: no thread, or one nobody answered, counts as late.
+        fast=Coalesce(Subquery(forum_figures.first_thread_answered_in_time(member, target())), Value(False),
+                      output_field=BooleanField()),
+    )
 
 
 def _in_steps(upto: list[str], split: str) -> Q:

@@ -156,15 +156,17 @@ WINDOWS = (7, 30)
 def _figure_columns(window: str, scope: str) -> str:
     """Six aggregate columns for threads started in `window` (a SQL condition) within `scope`."""
     base = f"{window} AND {scope}"
-    answered = f"{base} AND first_response_at IS NOT NULL"
-    waited = "extract(epoch FROM first_response_at - created_at)"
+    answered = f"{base} AND t.first_response_at IS NOT NULL"
+    waited = "extract(epoch FROM t.first_response_at - t.created_at)"
+    # Each thread against its category's own target where it sets one, else the site's.
+    target_sql = "COALESCE(c.first_response_target_hours * interval '1 hour', %(target)s)"
     return ", ".join([
         f"count(*) FILTER (WHERE {base})",
         f"count(*) FILTER (WHERE {answered})",
         f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {waited}) FILTER (WHERE {answered})",
         f"percentile_cont(0.9) WITHIN GROUP (ORDER BY {waited}) FILTER (WHERE {answered})",
-        f"count(*) FILTER (WHERE {answered} AND first_response_at - created_at <= %(target)s)",
-        f"count(*) FILTER (WHERE {base} AND (first_response_at IS NOT NULL OR created_at <= %(now)s - %(target)s))",
+        f"count(*) FILTER (WHERE {answered} AND t.first_response_at - t.created_at <= {target_sql})",
+        f"count(*) FILTER (WHERE {base} AND (t.first_response_at IS NOT NULL OR t.created_at <= %(now)s - {target_sql}))",
     ])
 
 
@@ -175,16 +177,16 @@ def response_figures(now=None) -> dict[tuple[int, str], ResponseFigures]:
     minute ago is not yet a miss.
     """
     now = now or timezone.now()
-    scopes = {"newcomers": "is_newcomer_thread", "everyone": "TRUE"}
+    scopes = {"newcomers": "t.is_newcomer_thread", "everyone": "TRUE"}
     keys, columns, params = [], [], {"target": target(), "now": now}
     for days in WINDOWS:
         params[f"since{days}"] = now - timedelta(days=days)
         for scope, condition in scopes.items():
             keys.append((days, scope))
-            columns.append(_figure_columns(f"created_at >= %(since{days})s", condition))
+            columns.append(_figure_columns(f"t.created_at >= %(since{days})s", condition))
     sql = (
-        f"SELECT {', '.join(columns)} FROM forums_thread "  # noqa: S608  (no user input in the SQL text)
-        f"WHERE NOT is_deleted AND created_at >= %(since{max(WINDOWS)})s AND created_at <= %(now)s"
+        f"SELECT {', '.join(columns)} FROM forums_thread t JOIN forums_category c ON c.id = t.category_id "  # noqa: S608  (no user input)
+        f"WHERE NOT t.is_deleted AND t.created_at >= %(since{max(WINDOWS)})s AND t.created_at <= %(now)s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
