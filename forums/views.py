@@ -152,7 +152,10 @@ def thread_create(request):
             form.add_error(None, error)
         else:
             return redirect(thread)
-    return render(request, "forums/thread_form.html", {"form": form, "tags": Tag.objects.only("name")})
+    # Each offered category's template, so choosing another category swaps its template in (static/js/site.js).
+    templates = {str(category.pk): text for category in form.fields["category"].queryset
+                 if (text := similar.body_template_for(category))}
+    return render(request, "forums/thread_form.html", {"form": form, "tags": Tag.objects.only("name"), "category_templates": templates})
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """Help while writing a thread (issue 13, point 2): similar threads as the title is typed, solved first, and the
 category's template in the new thread's message, on real PostgreSQL."""
 
+import json
 import re
 from html import unescape
 
@@ -185,7 +186,8 @@ def test_a_refused_form_keeps_the_members_text_not_the_template(client, member, 
     response = client.post(f"/t/new/?category={help_category.slug}",
                            {"category": help_category.pk, "title": "", "body": "My own words", "tags": ""})
     assert response.status_code == 200
-    assert "My own words" in response.content.decode() and "What I tried" not in response.content.decode()
+    message = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', response.content.decode(), re.S).group(1)
+    assert message.strip() == "My own words"
 
 
 def test_template_text_in_a_category_template_is_shown_as_text(client, newcomer):
@@ -211,3 +213,12 @@ def test_the_template_with_the_question_written_in_is_posted(client, newcomer, h
     client.post(f"/t/new/?category={help_category.slug}", {"category": help_category.pk, "title": "My printer does not print",
                                                            "body": "What I tried:\nReinstalling the driver.\n\nVersions:\n2.1", "tags": ""})
     assert Thread.objects.filter(author=newcomer, title="My printer does not print").exists()
+
+
+def test_the_form_carries_the_templates_of_the_categories_the_member_may_post_in(client, member, help_category):
+    CategoryFactory(slug="staff-news", is_read_only=True, body_template_en="For staff only")
+    CategoryFactory(slug="chat")  # no template
+    client.force_login(member)
+    html = client.get("/t/new/").content.decode()
+    templates = json.loads(re.search(r'<script id="category-templates" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert templates == {str(help_category.pk): help_category.body_template_en}

@@ -117,3 +117,19 @@ window.addEventListener("load", focusKeptBox);
     for (const menu of headerMenus()) if (!menu.contains(event.target)) menu.open = false;
   });
 })();
+
+// New thread: choosing another category swaps in that category's template, but only while the message is
+// empty or still the template shown: what the member wrote is never replaced.
+(() => {
+  const data = document.getElementById("category-templates");
+  const select = document.getElementById("id_category");
+  const body = document.getElementById("id_body");
+  if (!data || !select || !body) return;
+  const templates = JSON.parse(data.textContent);
+  let shown = templates[select.value] || "";
+  select.addEventListener("change", () => {
+    if (body.value.trim() !== "" && body.value !== shown) return;
+    shown = templates[select.value] || "";
+    body.value = shown;
+  });
+})();

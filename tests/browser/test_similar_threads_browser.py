@@ -30,3 +30,21 @@ def test_a_newcomer_typing_a_title_on_a_phone_sees_a_similar_solved_thread(new_p
 
     title.fill("Kettle")  # under ten characters: the suggestions go
     expect(suggestions.get_by_role("link")).to_have_count(0)
+
+
+def test_choosing_another_category_swaps_its_template_in_but_never_over_what_was_written(new_page, newcomer):
+    # Left out at first: the template came only with the category in the address, not on choosing one in the form.
+    CategoryFactory(name="Bugs", slug="bugs", position=1, body_template_en="Steps to reproduce:")
+    CategoryFactory(name="Help", slug="help-desk", position=2, body_template_en="What I tried:\n\nVersions:")
+    CategoryFactory(name="Chat", slug="chat", position=3)
+    page = new_page(user=newcomer)
+    page.goto("/t/new/?category=bugs")
+    message, category = page.get_by_label("Message"), page.get_by_label("Category")
+    expect(message).to_have_value("Steps to reproduce:")
+    category.select_option(label="Help")
+    expect(message).to_have_value("What I tried:\n\nVersions:")
+    category.select_option(label="Chat")
+    expect(message).to_have_value("")
+    message.fill("My own words")
+    category.select_option(label="Help")
+    expect(message).to_have_value("My own words")
