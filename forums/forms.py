@@ -158,7 +158,7 @@ class SearchForm(forms.Form):
         name = self.cleaned_data["author"].strip().lstrip("@")
         if not name:
             return None
-        member = get_user_model().objects.filter(username__iexact=name).only("username", "display_name").first()
+        member = get_user_model().objects.named(name).only("username", "display_name").first()
         if member is None:
             raise ValidationError(_("No member is called “%(name)s”.") % {"name": name})
         return member

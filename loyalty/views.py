@@ -101,7 +101,7 @@ def kudos_send(request):
         else:
             messages.error(request, _("Write a short thank-you (up to 280 characters)."))
         return redirect(back)
-    receiver = User.objects.filter(username__iexact=form.cleaned_data["receiver"]).first()
+    receiver = User.objects.named(form.cleaned_data["receiver"]).first()
     if receiver is None:
         messages.error(request, _("No member is called “%(name)s”.") % {"name": form.cleaned_data["receiver"]})
         return redirect(back)

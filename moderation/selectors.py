@@ -65,7 +65,7 @@ def log_page(*, action: str = "", actor: str = "", page: int = 1) -> tuple[list[
     if action:
         entries = entries.filter(action=action)
     if actor:
-        entries = entries.filter(actor__username__iexact=actor)
+        entries = entries.filter(actor__in=get_user_model().objects.named(actor))
     start = (page - 1) * PER_PAGE
     rows = list(entries[start:start + PER_PAGE + 1])
     rows, has_more = rows[:PER_PAGE], len(rows) > PER_PAGE

@@ -14,7 +14,7 @@ class AppointExpertForm(forms.Form):
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip().lstrip("@")
-        member = User.objects.filter(username__iexact=name).first()
+        member = User.objects.named(name).first()
         if member is None:
             raise ValidationError(_("No member is called “%(name)s”.") % {"name": name})
         if not member.is_active:

@@ -6,7 +6,7 @@ from community.members.models import Profile, User
 
 
 def member_by_username(username: str) -> User:
-    return get_object_or_404(User.objects.filter(is_active=True), username__iexact=username)
+    return get_object_or_404(User.objects.named(username).filter(is_active=True))
 
 
 def profile_of(member: User) -> Profile | None:

@@ -40,7 +40,7 @@ class QueueFilterForm(forms.Form):
 
 def member_by_name(raw: str):
     name = (raw or "").strip().lstrip("@")
-    member = User.objects.filter(username__iexact=name).first() if name else None
+    member = User.objects.named(name).first() if name else None
     if member is None:
         raise ValidationError(_("No member is called “%(name)s”.") % {"name": name or "—"})
     return member
