@@ -5,8 +5,9 @@ How a search runs, in a fixed number of queries whatever the number of hits:
    stemmed), and each Russian stem that ends in a fleeting vowel also asks for its form without it;
 2. each GIN index (post bodies, thread titles) gives at most SEARCH_CANDIDATES of its newest matches
    within the filters, so a word found in 100,000 posts costs no more than a rare one;
-3. one query ranks those candidates, counts them (a window) and cuts the page; one more loads the
-   page's posts with their snippets, made from the rendered text (no Markdown syntax in them).
+3. each candidate comes with its rank (a title match with its opening post's), so they are ranked,
+   counted and cut to the page here; one more query loads the page's posts with their snippets, made
+   from the rendered text (no Markdown syntax in them).
 With filters and no words, the posts within the filters are listed newest first, the same number at most.
 The count is exact unless an index had more matches than it gave; then the page says "more than".
 """
@@ -18,7 +19,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value, Window
+from django.db.models import F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.html import escape
@@ -212,42 +213,47 @@ def search_posts(query_text: str, *, filters: SearchFilters = SearchFilters(), o
 
 
 def _ranked(query: ParsedQuery, *, filters: SearchFilters, since, order: str, page: int) -> SearchResults:
-    post_ids = list(
+    # The candidates with what ranking needs, in two queries that read the GIN indexes and nothing whole:
+    # matching posts with their own rank, and threads matching by title with their title's rank and their
+    # opening post (one lookup each on the (thread, number) index). No list of ids goes back to the database.
+    posts = list(
         _public_posts().filter(_post_filters(filters, since), search_vector=query)
-        .order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES + 1]
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-id").values_list("id", "thread_id", "created_at", "rank")[:SEARCH_CANDIDATES + 1]
     )
-    thread_ids = list(
+    opening = Post.objects.filter(thread_id=OuterRef("pk"), number=1, is_deleted=False, is_hidden=False)
+    threads = list(
         Thread.objects.filter(_thread_filters(filters, since), search_vector=query, is_deleted=False)
-        .order_by("-id").values_list("id", flat=True)[:SEARCH_CANDIDATES + 1]
+        .annotate(title_rank=SearchRank(F("search_vector"), query),
+                  opening_id=Subquery(opening.values("id")[:1]),
+                  opening_rank=Subquery(opening.annotate(rank=SearchRank(F("search_vector"), query)).values("rank")[:1]))
+        .order_by("-id").values_list("id", "created_at", "title_rank", "opening_id", "opening_rank")[:SEARCH_CANDIDATES + 1]
     )
-    capped = len(post_ids) > SEARCH_CANDIDATES or len(thread_ids) > SEARCH_CANDIDATES
-    post_ids, thread_ids = post_ids[:SEARCH_CANDIDATES], thread_ids[:SEARCH_CANDIDATES]
-    empty = SearchResults(page=PageOf(items=[], number=page, total=0, per_page=HITS_PER_PAGE), count=0)
-    if not post_ids and not thread_ids:
-        return empty
-    ordering = ("-rank", "-created_at", "-id") if order != "newest" else ("-created_at", "-id")
+    capped = len(posts) > SEARCH_CANDIDATES or len(threads) > SEARCH_CANDIDATES
+    posts, threads = posts[:SEARCH_CANDIDATES], threads[:SEARCH_CANDIDATES]
+    title_rank = {thread_id: rank for thread_id, _created, rank, _opening, _opening_rank in threads}
+    # A post's rank is its text's and its thread's title's (a reply in a thread whose title matches ranks higher).
+    candidates = {post_id: (created_at, rank + title_rank.get(thread_id, 0.0)) for post_id, thread_id, created_at, rank in posts}
+    for _thread_id, created_at, rank, opening_id, opening_rank in threads:
+        if opening_id is not None:  # a title match shows as its opening post, when that post can be read
+            candidates[opening_id] = (created_at, (opening_rank or 0.0) + rank)
+    if order == "newest":
+        ordered = sorted(candidates.items(), key=lambda item: (item[1][0], item[0]), reverse=True)
+    else:
+        ordered = sorted(candidates.items(), key=lambda item: (item[1][1], item[1][0], item[0]), reverse=True)
+    total = len(ordered)
     start = (page - 1) * HITS_PER_PAGE
-    ranked = list(
-        _public_posts().filter(_post_filters(filters, since))
-        .filter(Q(pk__in=post_ids) | Q(thread_id__in=thread_ids, number=1))
-        .annotate(
-            rank=SearchRank(F("search_vector"), query) + SearchRank(F("thread__search_vector"), query),
-            total=Window(Count("id")),
-        )
-        .order_by(*ordering)
-        .values_list("id", "rank", "total")[start:start + HITS_PER_PAGE]
-    )
+    ranked = [(post_id, rank) for post_id, (_created, rank) in ordered[start:start + HITS_PER_PAGE]]
     if not ranked:
-        return empty
-    total = ranked[0][2]
-    rank_of = {post_id: rank for post_id, rank, _total in ranked}
-    posts = _page_posts(rank_of).annotate(headline=SearchHeadline(
+        return SearchResults(page=PageOf(items=[], number=page, total=total if total else 0, per_page=HITS_PER_PAGE), count=total)
+    rank_of = dict(ranked)
+    found = _page_posts(rank_of).annotate(headline=SearchHeadline(
         _plain_text(), query, config=SEARCH_CONFIG, start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP,
         max_words=35, min_words=15, max_fragments=2,
     ))
-    by_id = {post.pk: post for post in posts}
+    by_id = {post.pk: post for post in found}
     hits = [SearchHit(post=by_id[post_id], snippet=_snippet(by_id[post_id].headline), rank=rank)
-            for post_id, rank, _total in ranked if post_id in by_id]
+            for post_id, rank in ranked if post_id in by_id]
     return SearchResults(
         page=PageOf(items=hits, number=page, total=total, per_page=HITS_PER_PAGE),
         # Capped: the posts and titles looked at (up to SEARCH_CANDIDATES of each) are what the pages hold,

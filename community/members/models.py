@@ -71,7 +71,11 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("username"), name="members_user_username_ci_unique"),
         ]
         # Sign-ups per day, the funnel and the cohorts all start from who joined when.
-        indexes = [models.Index(fields=["date_joined"], name="members_user_joined")]
+        indexes = [
+            models.Index(fields=["date_joined"], name="members_user_joined"),
+            # The moderators' count of accounts waiting for approval, on every page they open: a few rows, not every member.
+            models.Index(fields=["date_joined"], condition=models.Q(awaiting_approval=True), name="members_user_awaiting"),
+        ]
 
     def __str__(self) -> str:
         return self.username
