@@ -20,6 +20,7 @@ class Step:
 @dataclass(frozen=True)
 class FirstSteps:
     steps: list
+    buddy: object = None  # the newcomer's buddy now (community.buddies), shown on the card
 
     @property
     def done(self) -> int:
@@ -27,7 +28,7 @@ class FirstSteps:
 
 
 def first_steps_of(member) -> FirstSteps | None:
-    """The checklist for a newcomer (tier 0) who has not finished it; None for everyone else. Three queries."""
+    """The checklist for a newcomer (tier 0) who has not finished it, with their buddy; None for everyone else. Four queries."""
     if not getattr(member, "is_authenticated", False) or member.tier != Tier.NEWCOMER:
         return None
     Interests = Profile.interests.through
@@ -42,5 +43,8 @@ def first_steps_of(member) -> FirstSteps | None:
         Step(_("Introduce yourself or ask a first question"), reverse("forums:thread_create"), forum_selectors.has_posted(member.pk)),
         Step(_("Like a post that helped you"), reverse("forums:latest"), forum_selectors.has_liked_a_post(member.pk)),
     ]
-    found = FirstSteps(steps)
+    from community.buddies.selectors import active_match_of
+
+    match = active_match_of(member.pk)
+    found = FirstSteps(steps, buddy=match.buddy if match else None)
     return None if found.done == len(steps) else found
