@@ -388,3 +388,15 @@ def test_the_newcomers_page_runs_a_fixed_number_of_queries(client, tags, django_
     client.get(reverse("buddies:home"))
     with django_assert_max_num_queries(15):
         assert client.get(reverse("buddies:home")).status_code == 200
+
+
+def test_the_cap_cannot_go_below_the_newcomers_one_has_now(client, tags):
+    volunteer = make_volunteer(tags=[tags["python"]], cap=3)
+    for _ in range(2):
+        services.match_newcomer(newcomer=make_newcomer(interests=[tags["python"]]))
+    client.force_login(volunteer.member)
+
+    response = client.post(reverse("buddies:volunteer"), {"interests": "python", "cap": "1"})
+
+    assert response.status_code == 400 and "buddy of 2 newcomers now" in response.content.decode()
+    assert BuddyVolunteer.objects.get(pk=volunteer.pk).cap == 3

@@ -43,14 +43,18 @@ def check_volunteer(*, interests, cap) -> None:
 
 
 def volunteer_opt_in(*, member, interests, cap: int, now=None) -> BuddyVolunteer:
-    """Offer to be a buddy, or change one's interests and cap. A lower cap governs the next matches; the
-    newcomers one has keep their buddy."""
+    """Offer to be a buddy, or change one's interests and cap. The cap cannot go below the newcomers one has
+    now (checked under the row lock that matching takes too): they keep their buddy."""
     interests = list(interests)
     check_volunteer(interests=interests, cap=cap)
     now = now or timezone.now()
     with transaction.atomic():
         BuddyVolunteer.objects.bulk_create([BuddyVolunteer(member=member, cap=cap, opted_in_at=now)], ignore_conflicts=True)
         volunteer = BuddyVolunteer.objects.select_for_update().get(member=member)
+        load = selectors.open_matches(now).filter(buddy_id=member.pk).count()
+        if cap < load:
+            raise ValidationError(_("You are the buddy of %(count)d newcomers now: choose a limit of at least %(count)d, "
+                                    "or stop being a buddy (they will be matched to someone else).") % {"count": load})
         if not volunteer.is_active:
             volunteer.is_active, volunteer.opted_in_at, volunteer.opted_out_at = True, now, None
         volunteer.cap = cap
