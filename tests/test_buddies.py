@@ -400,3 +400,21 @@ def test_the_cap_cannot_go_below_the_newcomers_one_has_now(client, tags):
 
     assert response.status_code == 400 and "buddy of 2 newcomers now" in response.content.decode()
     assert BuddyVolunteer.objects.get(pk=volunteer.pk).cap == 3
+
+
+def test_the_demo_has_buddies_and_the_demo_newcomer_has_one(tags):
+    import random
+
+    from community.demo_buddies import seed_buddies
+
+    expert = UserFactory(username="expert", tier=Tier.REGULAR)
+    UserFactory(username="catmod", tier=Tier.REGULAR)
+    for _ in range(3):
+        UserFactory(tier=Tier.REGULAR)
+    newcomer = make_newcomer(username="newcomer", joined=timezone.now() - timedelta(days=2))
+
+    result = seed_buddies(now=timezone.now(), rng=random.Random(1))
+
+    assert result == {"volunteers": 4, "matches": 1}
+    assert _open(newcomer).get().buddy == expert
+    assert set(BuddyVolunteer.objects.get(member=expert).interests.values_list("name", flat=True)) == {"python", "django", "postgres"}
