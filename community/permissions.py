@@ -355,6 +355,51 @@ def can_check_in(user, event) -> bool:
     return roles.is_signed_in and (roles.is_manager or event.host_id == user.pk)
 
 
+# -- buddies ---------------------------------------------------------------------------------------
+
+def _has_verified_email(user) -> bool:
+    """Read once per request (kept on the user object), like the roles."""
+    cached = getattr(user, "_verified_email", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        cached = EmailAddress.objects.filter(user_id=user.pk, verified=True).exists()
+        user._verified_email = cached
+    return cached
+
+
+def can_volunteer_as_buddy(user) -> bool:
+    """A verified member whose tier has the be_buddy perk (tier 2, Regular, and up) and who is not sanctioned
+    (silenced, suspended or waiting for approval) offers to be a buddy to newcomers."""
+    return roles_of(user).may_write and user.has_perk("be_buddy") and _has_verified_email(user)
+
+
+def can_stop_being_buddy(user) -> bool:
+    """Anyone signed in may stop being a buddy, even one who has since lost the right to start."""
+    return roles_of(user).is_signed_in
+
+
+def buddy_eligible_members(prefix: str = ""):
+    """The same rule as can_volunteer_as_buddy, as a filter on members (or on rows pointing at them through
+    `prefix`, e.g. "member__"): what matching asks of every candidate in one query."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists, OuterRef, Q
+
+    from community.members.perks import perk_tier
+
+    now = timezone.now()
+    pk = f"{prefix}pk" if prefix else "pk"
+
+    def field(name):
+        return f"{prefix}{name}"
+
+    return (Q(**{field("is_active"): True, field("awaiting_approval"): False})
+            & (Q(**{f"{field('tier')}__gte": perk_tier("be_buddy")}) | Q(**{field("is_superuser"): True}))
+            & (Q(**{f"{field('silenced_until')}__isnull": True}) | Q(**{f"{field('silenced_until')}__lte": now}))
+            & (Q(**{f"{field('suspended_until')}__isnull": True}) | Q(**{f"{field('suspended_until')}__lte": now}))
+            & Q(Exists(EmailAddress.objects.filter(user_id=OuterRef(pk), verified=True))))
+
+
 # -- checks: the reason a refused member reads -------------------------------------------------------
 
 def _deny(message: str):
@@ -556,6 +601,20 @@ def check_can_rsvp(user, event) -> None:
 def check_can_check_in(user, event) -> None:
     if not can_check_in(user, event):
         _deny(_("Only the host and community managers check people in."))
+
+
+def check_can_volunteer_as_buddy(user) -> None:
+    check_may_write(user)
+    if not can_volunteer_as_buddy(user):
+        if not getattr(user, "is_authenticated", False):
+            _deny(_("Sign in to be a buddy."))
+        _deny(_("Buddies are members from tier 2 (Regular) with a confirmed email address: keep posting and helping, "
+                "and it opens up."))
+
+
+def check_can_stop_being_buddy(user) -> None:
+    if not can_stop_being_buddy(user):
+        _deny(_("Sign in to change your buddy settings."))
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "community",
     "community.members",
     "community.expertise",
+    "community.buddies",
     "community.notifications",
     "community.triage",
     "community.health",
@@ -213,6 +214,9 @@ CELERY_BEAT_SCHEDULE = {
     "send-event-reminders": {"task": "events.send_reminders", "schedule": 300.0},
     # Newcomers with replies but no accepted answer after 3 days, reminded once.
     "remind-to-accept": {"task": "notifications.remind_to_accept", "schedule": crontab(minute=15)},
+    # Newcomers still without a buddy a day after joining are matched; finished fortnights close; volunteers
+    # who may no longer be buddies stop and their newcomers are rematched.
+    "match-waiting-newcomers": {"task": "buddies.match_waiting_newcomers", "schedule": crontab(minute=40)},
 }
 
 # Forum rules.

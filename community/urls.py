@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("community.members.urls")),
     path("", include("community.notifications.urls")),
     path("", include("community.expertise.urls")),
+    path("", include("community.buddies.urls")),
     path("", include("community.triage.urls")),
     path("", include("community.health.urls")),
     path("", include("community.events.urls")),

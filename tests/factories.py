@@ -85,3 +85,25 @@ def make_event(*, host=None, category=None, title="Meetup", starts_in=None, hour
         venue=more.pop("venue", "Café Central" if kind == "offline" else ""), address=more.pop("address", ""),
         join_url=more.pop("join_url", "https://meet.example.org/r" if kind == "online" else ""), capacity=capacity, **more)
     return event_services.event_create(host=host or make_manager(), fields=fields)
+
+
+def make_volunteer(*, member=None, tags=(), cap=3, now=None, **member_fields):
+    """A buddy volunteer through the service (a Regular, tier 2, unless a member is given)."""
+    from community.buddies.services import volunteer_opt_in
+
+    member = member or UserFactory(tier=Tier.REGULAR, **member_fields)
+    tags = list(tags) or [TagFactory(name="general")]
+    return volunteer_opt_in(member=member, interests=tags, cap=cap, now=now)
+
+
+def make_newcomer(*, interests=(), joined=None, **fields):
+    """A newcomer (tier 0) who joined `joined` (default: now), with the interests given on their profile."""
+    from django.utils import timezone
+
+    from community.members.models import Profile
+
+    member = UserFactory(tier=Tier.NEWCOMER, date_joined=joined or timezone.now(), **fields)
+    if interests:
+        profile, _created = Profile.objects.get_or_create(user=member)
+        profile.interests.set(interests)
+    return member

@@ -89,6 +89,7 @@ def _form_fields(world) -> dict[str, dict[str, str]]:
         "moderation:invitation": {"answer": "accept"},
         "moderation:revoke": {"reason": "stepped down"},
         "moderation:new_member": {"reason": "looks fine"},
+        "buddies:volunteer": {"interests": world.tag.name, "cap": "2"},
     }
 
 

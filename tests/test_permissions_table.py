@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from community.buddies.models import BuddyMatch, BuddyVolunteer
+from community.buddies.services import volunteer_opt_in
 from community.expertise.models import ExpertAvailability, Expertise
 from community.expertise.services import expert_appoint
 from community.members.models import Tier, User
@@ -194,6 +196,14 @@ def case_for(name: str, world: World, actor) -> Case:
         return _idea_case(name, world)
     if name.startswith("events:"):
         return _event_case(name, world, actor)
+    if name == "buddies:volunteer":
+        TagFactory(name="perm")
+        return Case([], {"interests": "perm", "cap": "2"}, probe=lambda: BuddyVolunteer.objects.filter(is_active=True).count())
+    if name == "buddies:opt_out":
+        # Each stops being a buddy themselves (the row is made by the service, whatever the tier); the anonymous
+        # visitor tries for the owner.
+        volunteer_opt_in(member=me, interests=[TagFactory(name="perm")], cap=2)
+        return Case([], probe=lambda: BuddyVolunteer.objects.filter(is_active=True).count())
     if name == "page_edit":
         from community.models import SitePage
 
@@ -335,6 +345,10 @@ STATE_CHANGING = {
     "events:check_in_code": ("post", STAFF),
     "events:feed_reset": ("post", SIGNED_IN),  # each resets their own calendar address
     "page_edit": ("post", STAFF),  # the guidelines and the welcome speak for the community
+    # Buddies: members of tier 2 and up who may write (the category moderator is a Regular, the site moderator a
+    # Champion); anyone signed in stops being one (a silenced buddy too: their newcomers are rematched).
+    "buddies:volunteer": ("post", {"category_moderator", "moderator", "manager", "admin"}),
+    "buddies:opt_out": ("post", SIGNED_IN),
 }
 
 
@@ -401,6 +415,15 @@ def _settings_secret(world, actor):
     return 'value="my-own-name"'
 
 
+def _others_buddy_secret(world, actor):
+    """The owner is the buddy of a newcomer: only the owner's page names them."""
+    newcomer = UserFactory(username="secret_newcomer", display_name="Secret Newcomer", tier=Tier.NEWCOMER)
+    now = timezone.now()
+    BuddyMatch.objects.create(newcomer=newcomer, buddy=world.owner, matched_at=now, ends_at=now + timedelta(days=14))
+    BuddyVolunteer.objects.create(member=world.owner, opted_in_at=now)
+    return "Secret Newcomer"
+
+
 def _others_settings_secret(world, actor):
     User.objects.filter(pk=world.owner.pk).update(display_name="owner-name")
     return 'value="owner-name"'
@@ -414,6 +437,7 @@ PRIVATE_READS = {
     "loyalty:home@others": PrivateRead(lambda w: reverse("loyalty:home"), _others_ledger_secret, NOBODY),
     "loyalty:rewards@pending": PrivateRead(lambda w: reverse("loyalty:rewards"), _redemption_secret, STAFF),
     "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
+    "buddies:home@others": PrivateRead(lambda w: reverse("buddies:home"), _others_buddy_secret, NOBODY),
     "members:settings@others": PrivateRead(lambda w: reverse("members:settings"), _others_settings_secret, NOBODY),
     "triage:queue": PrivateRead(lambda w: reverse("triage:queue"), _queue_secret, SITE_MODERATORS),
     "triage:queue_live": PrivateRead(lambda w: reverse("triage:queue_live") + "?v=-1", _queue_secret, SITE_MODERATORS),
@@ -453,6 +477,7 @@ READ_ONLY = {
     "forums:similar_threads",  # threads like a title being typed: what anyone may read
     "forums:thread_news",  # "N new replies" on an open thread page
     "triage:queue_live",
+    "buddies:home",  # one's own buddy or newcomers, and the form to offer
 }
 
 

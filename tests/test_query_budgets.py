@@ -198,6 +198,23 @@ def _birthdays(world, n):
         Profile.objects.create(user=world.person(), birthday_day=day.day, birthday_month=day.month, show_birthday=True)
 
 
+def _buddy_newcomers(world, n):
+    """The moderator and the manager (tiers 3 and 4) are buddies of n newcomers each, who have posted; the member
+    (tier 1 since) still has their buddy. Rows made directly: the cap (at most 10) is the services' business."""
+    from community.buddies.models import BuddyMatch, BuddyVolunteer
+
+    now = timezone.now()
+    for viewer in (world.people["moderator"], world.people["manager"]):
+        BuddyVolunteer.objects.get_or_create(member=viewer, defaults={"opted_in_at": now})
+        for _ in range(n):
+            newcomer = world.person(tier=Tier.NEWCOMER)
+            make_reply(thread=world.thread, author=newcomer, body=f"Hello from newcomer {world.made}")
+            BuddyMatch.objects.create(newcomer=newcomer, buddy=viewer, matched_at=now, ends_at=now + timedelta(days=14))
+    member = world.people["member"]
+    if not BuddyMatch.objects.filter(newcomer=member).exists():
+        BuddyMatch.objects.create(newcomer=member, buddy=world.owner, matched_at=now, ends_at=now + timedelta(days=14))
+
+
 # page: (URL from the world, what makes its rows, roles that may open it)
 PAGES = {
     "latest": (lambda w: "/", _threads, ROLES),
@@ -229,6 +246,7 @@ PAGES = {
     "events calendar": (lambda w: f"/events/calendar/?month={timezone.localdate():%Y-%m}", _birthdays, ROLES),
     "event": (lambda w: f"/events/{_the_event(w).pk}/", _attendees, ROLES),
     "attendees": (lambda w: f"/events/{_the_event(w).pk}/attendees/", _attendees, ["manager"]),
+    "buddies": (lambda w: "/buddies/", _buddy_newcomers, SIGNED_IN),
 }
 
 

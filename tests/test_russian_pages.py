@@ -81,6 +81,10 @@ def russian_world(db):
     flagged = make_reply(thread=waiting, author=UserFactory(username="spammer", language="ru"), body="Купите наши товары")
     moderation.flag_post(post=flagged, flagger=member, reason="spam")
     expert_appoint(member=member, tags=[tag], appointed_by=manager)
+    from community.buddies import services as buddy_services
+
+    buddy_services.volunteer_opt_in(member=member, interests=[tag], cap=3)
+    buddy_services.match_newcomer(newcomer=newcomer)  # the newcomer's first steps and both /buddies/ pages name each other
     Reward.objects.create(name="Кружка сообщества", description="Кружка с логотипом.", cost=100)
     Reward.objects.create(name="Наклейки", description="Набор наклеек.", cost=5_000, min_tier=Tier.CHAMPION)
     Nomination.objects.create(member=member, evidence={"tier": 2, "score_90d": 120}, created_at=thread.created_at)
@@ -108,7 +112,7 @@ def _pages(world):
     everyone = [
         "/", "/top/", "/unanswered/", "/categories/", f"/c/{category.slug}/", "/tags/", f"/tags/{tag.name}/",
         "/search/?q=начать", thread.get_absolute_url(), f"/u/{world['member'].username}/", "/experts/",
-        f"/experts/{tag.name}/", "/leaderboard/", "/rewards/", "/loyalty/badges/",
+        f"/experts/{tag.name}/", "/buddies/", "/leaderboard/", "/rewards/", "/loyalty/badges/",
         f"/c/{world['ideas'].slug}/", world["idea"].get_absolute_url(),
         "/events/", "/events/?when=past", "/events/calendar/", f"/events/{world['event'].pk}/", f"/events/{world['online'].pk}/",
     ]

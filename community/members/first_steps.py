@@ -21,6 +21,7 @@ class Step:
 @dataclass(frozen=True)
 class FirstSteps:
     steps: list
+    buddy: object = None  # the newcomer's buddy now (community.buddies), shown on the card
 
     @property
     def done(self) -> int:
@@ -31,11 +32,16 @@ STEPS = 5
 
 
 def first_steps_of(member) -> FirstSteps | None:
-    """The checklist for a newcomer (tier 0) who has not finished it; None for everyone else. Three queries."""
+    """The checklist for a newcomer (tier 0) who has not finished it, with their buddy; None for everyone else. Four queries."""
     if not getattr(member, "is_authenticated", False) or member.tier != Tier.NEWCOMER:
         return None
     found = _steps(member)
-    return None if found.done == len(found.steps) else found
+    if found.done == len(found.steps):
+        return None
+    from community.buddies.selectors import active_match_of  # buddies builds on members: imported here, not at the top
+
+    match = active_match_of(member.pk)
+    return FirstSteps(found.steps, buddy=match.buddy if match else None)
 
 
 def steps_done(member) -> int:

@@ -6,6 +6,7 @@ PERKS = {
     "post_links": (1, _("Post links and images")),
     "flag_posts": (1, _("Flag posts for moderators")),
     "invite": (2, _("Invite people")),
+    "be_buddy": (2, _("Be a buddy to newcomers in their first two weeks")),
     "event_priority_seats": (2, _("Say you are going to events before everyone else (event priority seats)")),
     "beta_features": (3, _("Early access to beta features")),
     "custom_flair": (3, _("Custom flair text")),

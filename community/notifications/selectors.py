@@ -50,6 +50,8 @@ def target_url(notification: Notification) -> str:
         return reverse("welcome")
     if notification.kind == Kind.KUDOS:
         return reverse("members:profile", args=[notification.recipient.username])
+    if notification.kind == Kind.BUDDY and not notification.post_id:
+        return reverse("buddies:home")
     if notification.post_id:
         return reverse("forums:post", args=[notification.post_id])
     if notification.thread_id:

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
+from community import demo_buddies, demo_events, demo_history, demo_ideas
 from community import demo_content as words
-from community import demo_events, demo_history, demo_ideas
 from community.expertise.models import Expertise
 from community.members.models import MANAGERS_GROUP, Tier, User
 from forums import services as forum_services
@@ -122,6 +122,8 @@ class Command(BaseCommand):
             full = f"one full with {events['waiting']} waiting" if events["full"] == 1 else f"{events['full']} full"
             self.stdout.write(f"events: {events['past']} past ({events['check_ins']} check-ins), "
                               f"{events['upcoming']} upcoming ({full}), {events['rsvps']} answers")
+            buddies = demo_buddies.seed_buddies(now=self.now, rng=self.rng)
+            self.stdout.write(f"buddies: {buddies['volunteers']} volunteers, {buddies['matches']} newcomers matched")
             # The ideas' and events' history is back-dated: each category's latest thread is read again.
             synchronize_forums()
         # The moderation step's hides and deletes were settled by jobs sent after commit; settle them
