@@ -8,6 +8,7 @@ ledger ends the same: what the source rows say.
 
 from django.db import transaction
 
+from community.buddies.selectors import buddy_at_tier_1
 from forums.ideas import idea_facts
 from forums.selectors import (
     PostFacts,
@@ -117,6 +118,17 @@ def settle_event(*, event_id: int, member_id: int, category_id: int | None = Non
         accounts = ledger.lock_accounts([member_id])
         held = ledger.claims_held(accounts, earnings.held_on("event", event_id))
         return ledger.settle(accounts, [earnings.event_due(event_id=event_id, member_id=member_id, category_id=category_id)], held)
+
+
+def settle_buddy(*, newcomer_id: int) -> list[PointsEntry]:
+    """The newcomer reached tier 1: their buddy's points (community.buddies says who), once and kept."""
+    buddy_id = buddy_at_tier_1(newcomer_id)
+    if buddy_id is None:
+        return []
+    with transaction.atomic():
+        accounts = ledger.lock_accounts([buddy_id])
+        held = ledger.claims_held(accounts, earnings.held_on("buddy", newcomer_id))
+        return ledger.settle(accounts, [earnings.buddy_due(buddy_id=buddy_id, newcomer_id=newcomer_id)], held)
 
 
 def settle_profile(*, member_id: int, complete: bool) -> list[PointsEntry]:

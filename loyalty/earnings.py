@@ -50,6 +50,8 @@ EARNINGS: dict[str, Earning] = {earning.reason: earning for earning in (
     Earning(Reason.EVENT_ATTENDED, "event", None),
     Earning(Reason.PROFILE_COMPLETED, "member", None),
     Earning(Reason.CELEBRATION, "birthday", None),
+    # A buddy whose newcomer reached tier 1 (keyed by the newcomer: one buddy is paid per newcomer, once).
+    Earning(Reason.BUDDY_NEWCOMER_REACHED_TIER_1, "buddy", None),
     # A newcomer's first answer, once the newcomer came back and posted again: whoever gave it, as things stand now
     # (the answer or the return hidden or deleted, and it is taken back; forums.selectors.NewcomerReturn says what counts).
     Earning(Reason.NEWCOMER_STAYED, "newcomer", Reason.NEWCOMER_STAY_LOST),
@@ -202,6 +204,10 @@ def kudos_due(*, kudos_id: int, receiver_id: int) -> Due:
 
 def event_due(*, event_id: int, member_id: int, category_id: int | None = None) -> Due:
     return Due(Claim(member_id, Reason.EVENT_ATTENDED, "event", str(event_id)), True, None, category_id)
+
+
+def buddy_due(*, buddy_id: int, newcomer_id: int) -> Due:
+    return Due(Claim(buddy_id, Reason.BUDDY_NEWCOMER_REACHED_TIER_1, "buddy", str(newcomer_id)), True, None)
 
 
 def profile_due(*, member_id: int, complete: bool) -> Due:

@@ -6,10 +6,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from community.jobs import job
 from community.members.models import Tier
+from community.notifications.messages import message
 from community.notifications.models import Kind
 from community.notifications.services import notify
 from forums.selectors import STAYED_WITHIN, newcomer_return_of, newcomers_answered_since
@@ -36,9 +37,24 @@ def refresh_standing(member_id: int, *, force: bool = False) -> None:
     if change:
         member.refresh_from_db(fields=["tier"])  # the tier badges read the new tier
         notify_tier_change(member, change)
+        if change.old == Tier.NEWCOMER and change.new >= Tier.MEMBER:
+            thank_the_buddy(member)
     for award in badges.award_earned_badges(member, tiers.stats_for(member)):
         # The English name (a msgid): the notification is put into words in the reader's language when shown.
         notify(recipient=member, kind=Kind.BADGE, dedupe_key=f"badge:{award.pk}", text=award.badge.name)
+
+
+def thank_the_buddy(newcomer) -> None:
+    """A newcomer reached tier 1: their buddy earns the points for it and hears of it (once: the ledger's and the
+    notification's keys are the newcomer's)."""
+    for entry in awards.settle_buddy(newcomer_id=newcomer.pk):
+        buddy = User.objects.filter(pk=entry.member_id).first()
+        if buddy is None:
+            continue
+        said = message(gettext_noop("%(newcomer)s, a newcomer you were a buddy to, reached tier 1 (Member): %(points)s points "
+                                    "for you. Thank you."), newcomer=newcomer.name, points=entry.amount)
+        notify(recipient=buddy, kind=Kind.BUDDY, dedupe_key=f"buddy:tier-1:{newcomer.pk}", actor=newcomer, message=said)
+        refresh_standing(buddy.pk)
 
 
 def notify_tier_change(member, change) -> None:

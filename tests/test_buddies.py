@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -418,3 +419,38 @@ def test_the_demo_has_buddies_and_the_demo_newcomer_has_one(tags):
     assert result == {"volunteers": 4, "matches": 1}
     assert _open(newcomer).get().buddy == expert
     assert set(BuddyVolunteer.objects.get(member=expert).interests.values_list("name", flat=True)) == {"python", "django", "postgres"}
+
+
+# -- the buddy's points when their newcomer reaches tier 1 (loyalty) ------------------------------------
+
+def test_a_newcomer_reaching_tier_1_earns_their_buddy_points_and_a_thank_you_once(tags, monkeypatch):
+    from loyalty import tasks as loyalty_tasks
+    from loyalty import tiers
+    from loyalty.models import PointsEntry, Reason
+
+    volunteer = make_volunteer(tags=[tags["python"]])
+    newcomer = make_newcomer(interests=[tags["python"]], display_name="Nell")
+    services.match_newcomer(newcomer=newcomer)
+    monkeypatch.setattr(tiers, "computed_tier", lambda *args, **kwargs: Tier.MEMBER)  # the first steps and 3 days, as if done
+    loyalty_tasks.refresh_standing(newcomer.pk, force=True)
+    loyalty_tasks.refresh_standing(newcomer.pk, force=True)  # run again: the tier stays, nothing new
+    earned = PointsEntry.objects.filter(member=volunteer.member, reason=Reason.BUDDY_NEWCOMER_REACHED_TIER_1)
+    assert [(entry.source_type, entry.source_id, entry.amount) for entry in earned] == [("buddy", str(newcomer.pk), 15)]
+    note = _buddy_notes(volunteer.member).get(dedupe_key=f"buddy:tier-1:{newcomer.pk}")
+    assert note.actor == newcomer
+    client = Client()
+    client.force_login(volunteer.member)
+    assert "Nell, a newcomer you were a buddy to, reached tier 1 (Member): 15 points for you." in client.get("/notifications/").content.decode()
+    loyalty_tasks.thank_the_buddy(newcomer)  # even told again, it pays and says it once
+    assert earned.count() == 1 and _buddy_notes(volunteer.member).filter(dedupe_key__startswith="buddy:tier-1:").count() == 1
+
+
+def test_a_newcomer_without_a_buddy_reaching_tier_1_pays_nobody(monkeypatch):
+    from loyalty import tasks as loyalty_tasks
+    from loyalty import tiers
+    from loyalty.models import PointsEntry, Reason
+
+    newcomer = make_newcomer()
+    monkeypatch.setattr(tiers, "computed_tier", lambda *args, **kwargs: Tier.MEMBER)
+    loyalty_tasks.refresh_standing(newcomer.pk, force=True)
+    assert not PointsEntry.objects.filter(reason=Reason.BUDDY_NEWCOMER_REACHED_TIER_1).exists()
