@@ -376,3 +376,18 @@ def test_the_unsubscribe_page_speaks_the_members_language_whatever_the_browser(c
     url = reverse("notifications:unsubscribe", args=[services.unsubscribe_token(member=member, kind=Kind.LIKE)])
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Лайки ваших сообщений" in html and "Отписаться" in html
+
+
+def test_a_moment_ending_a_sentence_gets_one_full_stop_not_two(member):
+    # Seen on the buddy notices: "…until Dec. 8, 2026, 5:06 p.m.. Say hello!"
+    from datetime import UTC, datetime
+
+    from community.notifications.messages import Moment, message, render
+
+    said = message("%(name)s is sanctioned until %(until)s.", name="Ann", until=Moment(datetime(2030, 3, 1, 17, 6, tzinfo=UTC)))
+    member.language, member.timezone = "", "UTC"
+    with services.in_recipient_language(member):
+        assert render(said) == "Ann is sanctioned until March 1, 2030, 5:06 p.m."
+    member.language = "ru"
+    with services.in_recipient_language(member):
+        assert render(said) == "Ann наказан(а) до 1 марта 2030 г. 17:06."

@@ -45,12 +45,14 @@ def message(text: str, **args) -> dict:
 def render(stored: dict) -> str:
     """The message in the active language and time zone."""
     args = {}
+    text = gettext(stored.get("text", ""))
     for name, value in (stored.get("args") or {}).items():
         if name in stored.get("words", ()):
             value = gettext(value)
         elif name in stored.get("moments", ()):
             moment = parse_datetime(value)
             value = formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else value
+            if f"%({name})s." in text:
+                value = value.rstrip(".")  # "5 p.m." ending a sentence: one full stop, not "p.m.."
         args[name] = value
-    text = gettext(stored.get("text", ""))
     return text % args if args else text
