@@ -176,3 +176,15 @@ def test_pages_have_a_favicon_and_no_failed_requests(new_page, member, category)
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert icon and page.request.get(icon).status == 200
     assert failed == []
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ru-RU"])
+def test_the_row_of_lists_stays_one_line_at_desktop_width_for_a_member(new_page, member, locale):
+    # Found in the Russian screenshots: a ninth link ("Наставники") pushed a member's row to two lines at 1280 px.
+    # (Managers' and moderators' extra links may take a second line.)
+    member.language = locale[:2]
+    member.save(update_fields=["language"])
+    page = new_page(user=member, width=1280, height=800, locale=locale)
+    page.goto("/")
+    tops = page.locator(".main-nav a").evaluate_all("links => links.map(link => Math.round(link.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
