@@ -10,7 +10,7 @@ that the members app builds: forums never decides who is staff or who signed up 
 import re
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from forums.models import Post, Reaction, Thread
@@ -22,7 +22,7 @@ THREAD_TAGS = Thread.tags.through._meta.db_table
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Post)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -39,7 +39,7 @@ def _rows_mixed(sql: str, positional: list, named: dict) -> list[tuple]:
         values.append(named[match.group(1)] if match.group(1) else next(embedded))
         return "%s"
 
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Post)].cursor() as cursor:
         cursor.execute(_PLACEHOLDER.sub(placeholder, sql), values)
         return cursor.fetchall()
 
