@@ -20,6 +20,15 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "repl
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
+@pytest.fixture(autouse=True)
+def _replica_router(settings):
+    """What community.settings installs when DATABASE_REPLICA_URL is set (tests/test_database_settings.py checks it there)."""
+    settings.DATABASE_ROUTERS = ["community.db_routing.ReplicaRouter"]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index("django.middleware.security.SecurityMiddleware") + 1, "community.db_routing.ReplicaReadsMiddleware")
+    settings.MIDDLEWARE = middleware
+
+
 @pytest.fixture
 def queries():
     """The SQL each connection runs during the test, by alias."""
