@@ -22,7 +22,7 @@ trap stop INT TERM EXIT
 $BIN/gunicorn community.wsgi:application --bind "$HOST:$PORT" --workers 2 --access-logfile - &
 pids+=($!)
 # One worker for every queue (community/queues.py): on 2 cores, a worker per queue would be four more
-# processes competing for the same cores (and ~100 MB each); deploy/docker-compose.yml splits them.
+# processes, each with Django loaded, competing for the same cores; deploy/docker-compose.yml splits them.
 $BIN/celery -A community worker --loglevel INFO --concurrency 2 --queues "$($BIN/python -m community.queues)" &
 pids+=($!)
 $BIN/celery -A community beat --loglevel INFO --schedule tmp/celerybeat-schedule &
