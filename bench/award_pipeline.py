@@ -67,7 +67,7 @@ def main() -> None:
                .values_list("source_id", flat=True)}
     events = [post for post in posts if post[0] not in already][: args.events]
     before = PointsEntry.objects.filter(reason=Reason.REPLY_POSTED).count()
-    workers = [start_worker(args, "celery", index) for index in range(args.processes)]
+    workers = [start_worker(args, "loyalty", index) for index in range(args.processes)]
     time.sleep(args.warmup)  # workers up and waiting before the clock starts
     try:
         # The clock covers publishing the events (as the web processes would) and the workers writing the ledger.

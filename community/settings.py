@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
+
+from community.queues import DEFAULT_QUEUE, QUEUES, TASK_ROUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,17 +95,39 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/roundtable"
-    )
-}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# PostgreSQL's JIT compiles a plan whose estimated cost is high before running it: 100-150 ms on this
-# hardware for dashboard queries that then run in 10 ms. A web request's queries are short; JIT only
-# ever costs here (measured in docs/benchmarks.md). PG_JIT=on brings it back.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=" + env("PG_JIT", default="off")
+# PgBouncer in transaction mode (PGBOUNCER=true) lends a server connection to a client for one transaction
+# only, so nothing may outlive a transaction on the server: Django's server-side cursors (.iterator() outside a
+# transaction declares a WITH HOLD cursor) are turned off, and the `options` startup parameter is not sent
+# (PgBouncer refuses `-c jit=…` in it): JIT is turned off on the server instead (docs/deploy.md). Advisory locks
+# here are transaction-scoped (pg_advisory_xact_lock); the time zone Django sets is a parameter PgBouncer tracks.
+PGBOUNCER = env.bool("PGBOUNCER", default=False)
+
+
+def database_from_url(url: str) -> dict:
+    """One alias's settings: persistent connections (to PostgreSQL, or cheap ones to PgBouncer), checked before reuse."""
+    database = env.db_url_config(url)
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if PGBOUNCER:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # PostgreSQL's JIT compiles a plan whose estimated cost is high before running it: 100-150 ms on this
+        # hardware for dashboard queries that then run in 10 ms. A web request's queries are short; JIT only
+        # ever costs here (measured in docs/benchmarks.md). PG_JIT=on brings it back.
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=" + env("PG_JIT", default="off")
+    return database
+
+
+DATABASES = {"default": database_from_url(env("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/roundtable"))}
+# A streaming replica of the same database: the heavy read-only pages read from it (community/db_routing.py).
+# Unset: one database, and no router or middleware is installed.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = database_from_url(env("DATABASE_REPLICA_URL"))
+    DATABASE_ROUTERS = ["community.db_routing.ReplicaRouter"]
+    # Early, so that every query of the request (sessions, the visit record) is seen by it.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "community.db_routing.ReplicaReadsMiddleware")
+# Seconds a member's reads stay on the primary after a request of theirs wrote: longer than the replica ever lags.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -192,8 +217,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2, "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
 }
-# Tier and badge checks are slower than awards; their own queue keeps them from holding awards back.
-CELERY_TASK_ROUTES = {"loyalty.refresh_due_standing": {"queue": "standing"}, "loyalty.refresh_all_standing": {"queue": "standing"}}
+# Queues per kind of work, so each can have its own workers (community/queues.py). Declared here, a worker
+# started without --queues consumes every one of them.
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
+CELERY_TASK_QUEUES = [Queue(name) for name in QUEUES]
+CELERY_TASK_ROUTES = TASK_ROUTES
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "tmp" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "send-daily-digests": {"task": "notifications.send_daily_digests", "schedule": crontab(hour=7, minute=0)},

@@ -10,7 +10,7 @@ that the members app builds: forums never decides who is staff or who signed up 
 import re
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
@@ -24,7 +24,7 @@ THREAD_TAGS = Thread.tags.through._meta.db_table
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Post)].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -41,7 +41,7 @@ def _rows_mixed(sql: str, positional: list, named: dict) -> list[tuple]:
         values.append(named[match.group(1)] if match.group(1) else next(embedded))
         return "%s"
 
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Post)].cursor() as cursor:
         cursor.execute(_PLACEHOLDER.sub(placeholder, sql), values)
         return cursor.fetchall()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Left
 from django.utils import timezone
@@ -124,7 +124,7 @@ def parse_query(query_text: str) -> ParsedQuery | None:
     query_text = query_text.strip()[:QUERY_MAX]
     if not query_text:
         return None
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Post)].cursor() as cursor:
         cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, query_text])
         text = cursor.fetchone()[0]
     return ParsedQuery(expand_tsquery(text)) if text else None

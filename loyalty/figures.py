@@ -1,6 +1,6 @@
 """The loyalty app's aggregate figures for the health dashboard: visits, kudos, points, rewards, badges, tier changes."""
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
@@ -14,7 +14,7 @@ def active_members(end_day, *, days: int) -> dict:
                COUNT(DISTINCT member_id) FILTER (WHERE day > %(end)s::date - 7),
                COUNT(DISTINCT member_id) FILTER (WHERE day > %(end)s::date - 30)
         FROM {VisitDay._meta.db_table} WHERE day > %(end)s::date - GREATEST(30, %(days)s) AND day <= %(end)s::date"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(PointsEntry)].cursor() as cursor:
         cursor.execute(sql, {"end": end_day, "days": days})
         dau, wau, mau = cursor.fetchone()
     return {"dau": dau or 0.0, "wau": wau, "mau": mau, "stickiness": (dau / mau) if mau else None}
@@ -34,7 +34,7 @@ def by_day(start, end) -> list[tuple]:
         FROM generate_series(date_trunc('day', %(start)s::timestamptz), %(end)s::timestamptz - interval '1 microsecond',
                              interval '1 day') AS d(day)
         ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(PointsEntry)].cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end})
         return cursor.fetchall()
 

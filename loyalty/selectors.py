@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -135,7 +135,7 @@ def standing_of(member, *, period: str = "week", category_id: int | None = None,
     found = cache.get(key)
     if found is None:
         totals_sql, params = _period_totals(period, category_id).values("member_id", "points").query.sql_with_params()
-        with connection.cursor() as cursor:
+        with connections[router.db_for_read(PointsEntry)].cursor() as cursor:
             cursor.execute(
                 f"WITH totals AS MATERIALIZED ({totals_sql}) "  # noqa: S608 (the ORM's own SQL and parameters)
                 "SELECT me.points, 1 + (SELECT COUNT(*) FROM totals other WHERE other.points > me.points"

@@ -21,7 +21,9 @@ trap stop INT TERM EXIT
 
 $BIN/gunicorn community.wsgi:application --bind "$HOST:$PORT" --workers 2 --access-logfile - &
 pids+=($!)
-$BIN/celery -A community worker --loglevel INFO --concurrency 2 --queues celery,standing &
+# One worker for every queue (community/queues.py): on 2 cores, a worker per queue would be four more
+# processes, each with Django loaded, competing for the same cores; deploy/docker-compose.yml splits them.
+$BIN/celery -A community worker --loglevel INFO --concurrency 2 --queues "$($BIN/python -m community.queues)" &
 pids+=($!)
 $BIN/celery -A community beat --loglevel INFO --schedule tmp/celerybeat-schedule &
 pids+=($!)

@@ -36,10 +36,12 @@ def celery_worker(transactional_db):
     from celery.contrib.testing.worker import start_worker
 
     from community.celery import app
+    from community.queues import QUEUES
 
     app.control.purge()
+    # Every queue, as `make run`'s one worker consumes them (production gives each its own workers).
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING",
-                      queues=["celery", "standing"]) as worker:
+                      queues=list(QUEUES)) as worker:
         yield worker
     app.control.purge()
     # The worker thread keeps its database connection between tasks (as in production); end it so

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from community.members.models import Tier
+from community.queues import QUEUES
 from forums import services
 from forums.models import Post, Reaction, Thread
 from loyalty import award_log, ledger
@@ -47,7 +48,7 @@ def _broker() -> redis.Redis:
 def worker_is_idle() -> bool:
     """No job waiting or running (jobs are acknowledged late, so a running one is still unacknowledged), no award event left."""
     broker = _broker()
-    return (broker.llen("celery") == 0 and broker.llen("standing") == 0 and broker.hlen("unacked") == 0
+    return (all(broker.llen(queue) == 0 for queue in QUEUES) and broker.hlen("unacked") == 0
             and award_log.pending() == 0 and cache.get(award_log.DRAIN_LOCK_KEY) is None)
 
 

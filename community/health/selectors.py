@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -225,7 +225,7 @@ def _count_journeys(period: Period, counts: dict) -> dict:
     filters = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in counts.values())
     # The ORM's own SQL and parameters, and fixed flag names: no input reaches the text.
     query = f"WITH flags AS MATERIALIZED ({flags_sql}) SELECT {filters} FROM flags"  # noqa: S608
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(DailyFigure)].cursor() as cursor:
         cursor.execute(query, params)
         return dict(zip(counts, cursor.fetchone(), strict=True))
 

@@ -1,7 +1,7 @@
 """The members app's aggregate figures for the health dashboard: sign-ups, tiers and the funnel's counts."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 
 User = get_user_model()
@@ -27,7 +27,7 @@ def sign_ups_by_day(start, end) -> list[tuple]:
         LEFT JOIN {User._meta.db_table} u ON u.date_joined >= d.day AND u.date_joined < d.day + interval '1 day'
              AND u.date_joined >= %(start)s AND u.date_joined < %(end)s
         GROUP BY d.day ORDER BY d.day"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(User)].cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end})
         return cursor.fetchall()
 
@@ -55,7 +55,7 @@ def cohort_sizes(start, end) -> list[tuple]:
     """(join week, members) for members who joined in the range."""
     sql = f"""SELECT date_trunc('week', date_joined)::date, COUNT(*) FROM {User._meta.db_table}
               WHERE date_joined >= %(start)s AND date_joined < %(end)s GROUP BY 1 ORDER BY 1"""  # noqa: S608  (table names and fixed clauses; values are parameters)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(User)].cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end})
         return cursor.fetchall()
 
