@@ -20,6 +20,7 @@ EXPECTED_QUEUE_OF_FAMILY = {
     "triage": "default",
     "moderation": "default",
     "community": "default",
+    "buddies": "default",
 }
 STANDING_TASKS = {"loyalty.refresh_due_standing", "loyalty.refresh_all_standing"}
 
