@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forums import content_checks, signals
+from forums import content_checks, page_cache, signals
 from forums.markup import mention_candidates, plain_line, render_markdown
 from forums.models import (
     Category,
@@ -212,6 +212,7 @@ def thread_create(*, author, category: Category, title: str, body: str, tags: It
             is_newcomer_thread=author.is_newcomer,
         )
         thread.tags.set(tags)
+        page_cache.thread_changed(thread.pk)
         Tag.objects.filter(pk__in=[tag.pk for tag in tags]).update(thread_count=F("thread_count") + 1)
         post = Post.objects.create(
             thread=thread, author=author, number=1, body=body, body_html=html, created_at=now
@@ -240,6 +241,7 @@ def reply_create(*, thread: Thread, author, body: str) -> Post:
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         # The row lock hands out post numbers one at a time.
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         number = locked.last_post_number + 1
@@ -285,6 +287,7 @@ def post_edit(*, post: Post, editor, body: str, title: str | None = None, tags: 
     html, mentioned_ids = _render(body)
     now = timezone.now()
     with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
         if body == post.body and new_title == thread.title and new_tags is None:
             return post
         PostRevision.objects.create(
@@ -318,6 +321,7 @@ def post_delete(*, post: Post, member) -> Post:
     """Soft-delete a post; deleting the opening post deletes the thread."""
     now = timezone.now()
     with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
         thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.is_deleted:
@@ -358,6 +362,7 @@ def like_add(*, post: Post, member) -> bool:
     so a like and a delete never wait on each other in opposite orders."""
     try:
         with transaction.atomic():
+            page_cache.thread_changed(post.thread_id)
             _lock_thread(post.thread_id)
             if Post.objects.filter(pk=post.pk).filter(Q(is_deleted=True) | Q(is_hidden=True)).exists():
                 raise ValidationError(_("This post was removed or hidden meanwhile, so it cannot be liked."), code="gone")
@@ -373,6 +378,7 @@ def like_add(*, post: Post, member) -> bool:
 def like_remove(*, post: Post, member) -> bool:
     """Take a like back; False when there was none. A deleted post's likes already left the thread's count."""
     with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
         _lock_thread(post.thread_id)
         deleted, _detail = Reaction.objects.filter(post=post, member=member, kind=Reaction.Kind.LIKE).delete()
         if not deleted:
@@ -422,6 +428,7 @@ def tag_create(*, name: str, description: str = "") -> Tag:
         raise ValidationError(_("A tag name needs letters or digits."), code="tag_name")
     try:
         with transaction.atomic():
+            page_cache.site_changed()
             return Tag.objects.create(name=name[:30], description=description)
     except IntegrityError:
         raise ValidationError(_("The tag “%(name)s” already exists.") % {"name": name}, code="tag_exists") from None
@@ -445,6 +452,7 @@ def answer_accept(*, thread: Thread, post: Post, member) -> Thread:
     """Mark `post` as the thread's answer (replacing any earlier one)."""
     check_can_be_answer(thread, post)
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         # Hiding and deleting take this lock too, so the post read now stays as it is until commit.
         post = Post.objects.get(pk=post.pk)
@@ -463,6 +471,7 @@ def answer_accept(*, thread: Thread, post: Post, member) -> Thread:
 
 def answer_unaccept(*, thread: Thread, member) -> Thread:
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         previous_id = locked.accepted_answer_id
         if previous_id is None:
@@ -481,6 +490,7 @@ def post_hide(*, post: Post, reason: str) -> bool:
     author accepts it again if they still want it).
     """
     with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
         thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         hidden = Post.objects.filter(pk=post.pk, is_hidden=False).update(is_hidden=True, hidden_reason=reason[:200])
         if hidden:
@@ -494,6 +504,7 @@ def post_hide(*, post: Post, reason: str) -> bool:
 def post_unhide(*, post: Post) -> bool:
     """Show a hidden post again; False if it was not hidden (nothing changes)."""
     with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
         thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         shown = Post.objects.filter(pk=post.pk, is_hidden=True).update(is_hidden=False, hidden_reason="")
         if shown:
@@ -505,6 +516,7 @@ def post_unhide(*, post: Post) -> bool:
 def thread_set_flags(*, thread: Thread, is_locked: bool | None = None, is_pinned: bool | None = None) -> Thread:
     """Lock (no replies) or pin (first in its category) a thread."""
     changes = {key: value for key, value in (("is_locked", is_locked), ("is_pinned", is_pinned)) if value is not None}
+    page_cache.thread_changed(thread.pk)
     Thread.objects.filter(pk=thread.pk).update(**changes)
     for key, value in changes.items():
         setattr(thread, key, value)
@@ -514,6 +526,7 @@ def thread_set_flags(*, thread: Thread, is_locked: bool | None = None, is_pinned
 def thread_move(*, thread: Thread, category: Category) -> Thread:
     """Move a thread to another category; both categories' counters follow."""
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         old_category_id = locked.category_id
         if old_category_id == category.pk:
@@ -566,6 +579,7 @@ def idea_vote(*, thread: Thread, member) -> bool:
 
     _check_is_idea(thread)
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         idea = _locked_idea(thread)
         try:
             with transaction.atomic():
@@ -582,6 +596,7 @@ def idea_unvote(*, thread: Thread, member) -> bool:
 
     _check_is_idea(thread)
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         idea = _locked_idea(thread)
         deleted, _detail = IdeaVote.objects.filter(idea=idea, member=member).delete()
         if not deleted:
@@ -612,6 +627,7 @@ def idea_set_status(*, thread: Thread, member, status: str, note: str = ""):
     _check_is_idea(thread)
     now = timezone.now()
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         idea = _locked_idea(thread)
         previous = idea.status
         if (previous, idea.status_note) == (status, note):
@@ -659,6 +675,7 @@ def idea_announce(*, thread: Thread, member) -> Thread:
     if category is None:
         raise ValidationError(_("There is no read-only announcements category to post in."), code="no_announcements")
     with transaction.atomic():
+        page_cache.thread_changed(thread.pk)
         idea = _locked_idea(thread)
         if idea.status != IdeaStatus.DONE:
             raise ValidationError(_("Only an idea that is done can be announced."), code="not_done")

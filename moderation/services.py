@@ -13,6 +13,7 @@ from community.notifications.messages import Moment, Words, message, render
 from community.notifications.models import Kind
 from community.notifications.services import in_recipient_language, notify
 from community.permissions import MODERATORS_GROUP
+from forums import page_cache
 from forums import services as forum_services
 from forums.models import Post
 from moderation.models import Flag, ModerationAction, ModeratorRole, ReviewItem, Sanction
@@ -145,6 +146,7 @@ def grant_role(*, member, category=None, granted_by) -> ModeratorRole:
     if not member.is_active:
         raise ValidationError(_("%(name)s is suspended or gone.") % {"name": member.username}, code="inactive")
     with transaction.atomic():
+        page_cache.site_changed()  # moderator flair on their posts
         role, created = ModeratorRole.objects.get_or_create(
             member=member, category=category, revoked_at=None, defaults={"granted_by": granted_by, "granted_at": timezone.now()})
         if created:
@@ -156,6 +158,7 @@ def grant_role(*, member, category=None, granted_by) -> ModeratorRole:
 
 def revoke_role(*, role: ModeratorRole, revoked_by, reason: str = "") -> None:
     with transaction.atomic():
+        page_cache.site_changed()
         updated = ModeratorRole.objects.filter(pk=role.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if not updated:
             return

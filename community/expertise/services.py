@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from community.expertise.models import ExpertAvailability, Expertise, RoutedQuestion
 from community.expertise.selectors import expert_today
+from forums import page_cache
 
 MAX_AWAY_DAYS = 366
 MAX_WEEKLY_CAP = 500
@@ -23,6 +24,7 @@ def expert_appoint(*, member, tags, appointed_by) -> list[Expertise]:
         raise ValidationError(_("Choose at least one tag."))
     now = timezone.now()
     with transaction.atomic():
+        page_cache.site_changed()  # expert flair on their posts
         Expertise.objects.bulk_create(
             [Expertise(member=member, tag=tag, appointed_by=appointed_by, created_at=now) for tag in tags],
             ignore_conflicts=True,
@@ -31,6 +33,7 @@ def expert_appoint(*, member, tags, appointed_by) -> list[Expertise]:
 
 
 def expert_remove(*, expertise: Expertise) -> None:
+    page_cache.site_changed()
     expertise.delete()
 
 

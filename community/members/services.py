@@ -5,6 +5,7 @@ from django.utils import timezone as django_timezone
 
 from community.members import signals
 from community.members.models import Profile, User
+from forums import page_cache
 from forums.markup import plain_line, render_markdown
 
 
@@ -31,6 +32,7 @@ def profile_update(*, member: User, display_name: str, language: str, timezone: 
         profile.save()
         profile.interests.set(interests)
         transaction.on_commit(lambda: signals.profile_updated.send(sender=Profile, member_id=member.pk))
+        page_cache.site_changed()  # their name and flair on every page they posted on
     return profile
 
 
