@@ -126,3 +126,26 @@ def test_with_the_page_cache_down_pages_are_built_uncached_and_posting_still_wor
     assert response.status_code == 200 and "ETag" not in response
     make_reply(thread=thread, author=other_member, body="Still posting without the cache.")
     assert "Still posting without the cache." in visitor().get(thread.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def redis_stopped(settings):
+    """The app's cache pointed at a port where nothing listens, as when Redis stops."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    cache.close()
+    yield
+    cache.close()
+
+
+def test_with_redis_stopped_visitors_and_members_read_and_post_with_no_error(redis_stopped, thread, member, other_member):
+    # Found while adding the page cache: with Redis stopped the home page was a 500 (a cached "celebrating today").
+    assert visitor().get("/").status_code == 200
+    assert visitor().get(thread.get_absolute_url()).status_code == 200
+    client = Client()
+    client.force_login(other_member)
+    assert client.get("/").status_code == 200
+    response = client.post(f"/t/{thread.pk}/reply/", {"body": "Posted while Redis was away."})
+    assert response.status_code == 302
+    assert "Posted while Redis was away." in visitor().get(thread.get_absolute_url()).content.decode()
