@@ -69,3 +69,14 @@ def test_the_checklist_advances_with_what_the_newcomer_does_and_goes_away_when_d
     assert 'id="first-steps"' not in home()
     # Members past tier 0 never see it.
     assert 'id="first-steps"' not in _client(UserFactory(tier=Tier.MEMBER)).get("/").content.decode()
+
+
+def test_the_guidelines_and_the_welcome_come_back_with_their_starter_text_if_their_rows_are_gone(db):
+    # Found by the newcomer journey in the full suite: a test that flushes the tables removed the migration's rows,
+    # and a manager's edit of the welcome answered 404.
+    SitePage.objects.all().delete()
+    boss = make_manager()
+    response = _client(boss).post("/pages/welcome/edit/", {"title_en": "Welcome!", "body_en": "Glad you are here."})
+    assert response.status_code == 302 and SitePage.objects.get(slug="welcome").title_en == "Welcome!"
+    assert "Community guidelines" in _client().get("/guidelines/").content.decode()
+    assert _client(boss).get("/pages/imprint/edit/").status_code == 404

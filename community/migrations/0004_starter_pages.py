@@ -2,24 +2,8 @@
 
 from django.db import migrations
 
-PAGES = {
-    "guidelines": (
-        "Community guidelines", "Правила сообщества",
-        "Be kind, especially to newcomers: everyone asks a first question once.\n\n"
-        "- Search before you ask, and say what you tried.\n- Stay on topic; start a new thread for a new question.\n"
-        "- Mark the reply that answered you: it helps the next person.\n- No spam, no personal attacks. Flag what breaks these rules.",
-        "Будьте доброжелательны, особенно к новичкам: каждый когда-то задавал первый вопрос.\n\n"
-        "- Поищите, прежде чем спрашивать, и расскажите, что уже попробовали.\n- Держитесь темы; для нового вопроса — новая тема.\n"
-        "- Отметьте ответ, который помог: так его найдёт следующий.\n- Никакого спама и личных нападок. Сообщайте о нарушениях.",
-    ),
-    "welcome": (
-        "Welcome to Roundtable!", "Добро пожаловать в Roundtable!",
-        "We are glad you are here. Ask anything: newcomers' questions are answered first here, usually within hours.\n\n"
-        "A few first steps on the home page will help you find your way.",
-        "Мы рады, что вы с нами. Спрашивайте о чём угодно: здесь первыми отвечают новичкам, обычно в течение нескольких часов.\n\n"
-        "Несколько первых шагов на главной странице помогут освоиться.",
-    ),
-}
+
+from community.pages import STARTER as PAGES
 
 
 def forwards(apps, schema_editor):

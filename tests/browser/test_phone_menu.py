@@ -12,7 +12,7 @@ from tests.factories import make_reply, make_thread
 PHONE = {"width": 375, "height": 800}
 LISTS = ["Latest", "Top", "Unanswered", "Categories", "Tags", "Leaderboard", "Events", "Experts"]
 STAFF = ["Review", "Newcomer queue"]
-MEMBER_LINKS = ["Profile", "My points and tier", "Rewards", "Notifications", "Settings", "Language", "Email preferences",
+MEMBER_LINKS = ["Profile", "My points and tier", "Rewards", "Buddies", "Notifications", "Settings", "Language", "Email preferences",
                 "Email and password"]
 # Elements that scroll sideways inside the page: a strip of links or a table wider than the screen.
 SIDEWAYS_SCROLLERS = """
