@@ -105,10 +105,19 @@ def _kudos(world, n):
 
 
 def _notifications(world, n):
+    """Notifications of every kind for each signed-in viewer, each from a distinct actor, naming a thread, a post, an event
+    or a stored message as their kind does."""
+    from community.notifications.messages import message
+
+    kinds, first_post = list(Kind), world.thread.posts.get(number=1)
     for viewer in (world.people[role] for role in SIGNED_IN):
         for index in range(n):
-            actor = world.person()
-            notify(recipient=viewer, kind=Kind.REPLY, dedupe_key=f"budget:{world.made}:{index}", actor=actor, thread=world.thread)
+            kind, key = kinds[(world.made + index) % len(kinds)], f"budget:{world.made}:{index}"
+            if kind == Kind.EVENT:
+                key = f"event:{world.thread.pk}:{world.made}"
+            notify(recipient=viewer, kind=kind, dedupe_key=key, actor=world.person(), thread=world.thread,
+                   post=first_post if index % 2 else None, text="First Post",
+                   message=message("Your post in %(title)s was hidden.", title=world.thread.title) if index % 3 == 0 else None)
 
 
 def _ledger(world, n):
