@@ -30,6 +30,7 @@ from community.health.selectors import MEMBER_LISTS, THREAD_LISTS
 from community.members.models import Tier
 from community.notifications.models import Kind
 from community.notifications.services import notify, unsubscribe_token
+from community.triage.services import assign, claim
 from forums import services as forum_services
 from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
@@ -78,6 +79,9 @@ def _threads(world, n):
                              title=f"A python question {world.made}")
         if index % 5 == 1:
             expert_appoint(member=author, tags=[world.tag], appointed_by=world.people["manager"])
+        if index % 6 == 0:  # newcomer threads waiting in the queue: claimed, and assigned to someone else
+            claim(thread=thread, member=world.people["manager"])
+            assign(thread=thread, assignee=world.person(tier=Tier.REGULAR), assigned_by=world.people["manager"])
         if index % 2 == 0:
             forum_services.like_add(post=thread.posts.get(number=1), member=member)
         else:  # answered: leaves the unanswered list and the queue
@@ -88,15 +92,23 @@ def _threads(world, n):
 
 
 def _replies(world, n):
-    viewer = world.people["member"]
+    """Replies by distinct people: some experts, some with custom flair, all new members, liked by the member; the
+    first becomes the accepted answer, some are edited, some hidden, some deleted."""
+    viewer, manager = world.people["member"], world.people["manager"]
     for index in range(n):
-        author = world.person(tier=Tier.REGULAR)
+        author = world.person(tier=Tier.CHAMPION if index % 2 else Tier.REGULAR, flair_text="Helper" if index % 2 else "")
         post = make_reply(thread=world.thread, author=author, body=f"A python answer {world.made}")
         forum_services.like_add(post=post, member=viewer)
+        if not world.thread.accepted_answer_id:
+            world.thread = forum_services.answer_accept(thread=world.thread, post=post, member=world.owner)
         if index % 5 == 0:
-            expert_appoint(member=author, tags=[world.tag], appointed_by=world.people["manager"])
+            expert_appoint(member=author, tags=[world.tag], appointed_by=manager)
+        if index % 6 == 2:
+            forum_services.post_edit(post=post, editor=author, body=f"A better python answer {world.made}")
         if index % 7 == 0:
             forum_services.post_hide(post=post, reason="flagged")
+        if index % 11 == 3:
+            forum_services.post_delete(post=post, member=manager)
 
 
 def _kudos(world, n):
@@ -141,7 +153,8 @@ def _redemptions(world, n):
 
 def _experts(world, n):
     for _ in range(n):
-        expert_appoint(member=world.person(), tags=[world.tag], appointed_by=world.people["manager"])
+        member = world.person()
+        expert_appoint(member=member, tags=[world.tag, TagFactory(name=f"topic{world.made}")], appointed_by=world.people["manager"])
 
 
 def _flagged(world, n):
@@ -151,8 +164,12 @@ def _flagged(world, n):
 
 
 def _log(world, n):
-    for _ in range(n):
-        moderation.log(actor=world.person(), action="post_edited", target_type="post", target_id=world.thread.pk)
+    """Actions by distinct moderators on a post, a thread or a member, in turn."""
+    post = world.thread.posts.get(number=1)
+    targets = [("post", post.pk), ("thread", world.thread.pk), ("member", world.owner.pk)]
+    for index in range(n):
+        target_type, target_id = targets[index % len(targets)]
+        moderation.log(actor=world.person(), action="post_edited", target_type=target_type, target_id=target_id)
 
 
 def _candidates(world, n):
@@ -266,7 +283,9 @@ def _later_replies(world, n):
         world.long_thread = make_thread(author=world.owner, category=world.category, tags=[world.tag], title="The long python thread")
         filler = world.person(tier=Tier.MEMBER)
         for number in range(2, 51):
-            make_reply(thread=world.long_thread, author=filler, body=f"Filling the first page {number}")
+            answer = make_reply(thread=world.long_thread, author=filler, body=f"Filling the first page {number}")
+        # The accepted answer is on the first page: a later page shows it too.
+        world.long_thread = forum_services.answer_accept(thread=world.long_thread, post=answer, member=world.owner)
     viewer = world.people["member"]
     for index in range(n):
         author = world.person(tier=Tier.CHAMPION, flair_text="Helper")
@@ -304,6 +323,9 @@ def _badges(world, n):
         BadgeAward.objects.bulk_create([BadgeAward(member=world.owner, badge=badge, created_at=timezone.now())
                                         for badge in ensure_badges().values()])
     _kudos(world, n)
+    for _ in range(n):  # the owner's recent posts, in threads by others in distinct categories
+        thread = make_thread(author=world.person(), category=CategoryFactory(), title=f"Elsewhere {world.made}")
+        make_reply(thread=thread, author=world.owner, body=f"The owner answers {world.made}")
 
 
 def _the_idea(world):
@@ -413,7 +435,8 @@ PAGES = {
     "loyalty": _page(lambda w, me: "/loyalty/", _ledger, SIGNED_IN),
     # Moderation.
     "review": _page(lambda w, me: "/review/", _flagged, MODERATORS),
-    "log": _page(lambda w, me: "/moderation/log/", _log, MODERATORS),
+    # With threads and members among the targets, their titles and names are read too: one query each, once.
+    "log": _page(lambda w, me: "/moderation/log/", _log, MODERATORS, growth=1),
     "candidates": _page(lambda w, me: "/moderation/candidates/", _candidates, MANAGERS),
     # Ideas.
     "ideas": _page(lambda w, me: "/c/ideas/", _ideas, ROLES),
