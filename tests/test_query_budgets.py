@@ -140,9 +140,11 @@ def _ledger(world, n):
 
 
 def _leaders(world, n):
-    for _ in range(n):
-        member = world.person()
-        ledger.award(member_id=member.pk, reason="celebration", source_type="budget", source_id=member.pk, amount=3)
+    """Distinct members earning points, in the world's category (its board) and so on every board."""
+    for index in range(n):
+        member = world.person(tier=Tier.REGULAR if index % 2 else Tier.MEMBER)
+        ledger.award(member_id=member.pk, reason="celebration", source_type="budget", source_id=member.pk, amount=3 + index,
+                     category_id=world.category.pk)
 
 
 def _redemptions(world, n):
@@ -158,9 +160,18 @@ def _experts(world, n):
 
 
 def _flagged(world, n):
-    for _ in range(n):
-        post = make_reply(thread=world.thread, author=world.person(), body=f"Spam number {world.made}")
-        moderation.flag_post(post=post, flagger=world.person(tier=Tier.MEMBER), reason="spam")
+    """Posts by distinct people in distinct threads, each flagged by two others, half claimed by the moderator; and a
+    new account awaiting approval per row (the review page lists them for site-wide moderators and managers)."""
+    from moderation.models import ReviewItem
+
+    for index in range(n):
+        thread = make_thread(author=world.person(), category=world.category, title=f"Flag me {world.made}")
+        post = make_reply(thread=thread, author=world.person(), body=f"Spam number {world.made}")
+        for _ in range(2):
+            moderation.flag_post(post=post, flagger=world.person(tier=Tier.MEMBER), reason="spam")
+        if index % 2 == 0:
+            moderation.claim(item=ReviewItem.objects.get(post=post, status="pending"), moderator=world.people["moderator"])
+        world.person(tier=Tier.NEWCOMER, awaiting_approval=True)
 
 
 def _log(world, n):
@@ -429,6 +440,7 @@ PAGES = {
     "experts of a tag": _page(lambda w, me: f"/experts/{w.tag.name}/", _experts, ROLES),
     "leaderboard": _page(lambda w, me: "/leaderboard/?period=week", _leaders, ROLES),
     "leaderboard, all time": _page(lambda w, me: "/leaderboard/?period=all", _leaders, ROLES),
+    "leaderboard, a category": _page(lambda w, me: f"/leaderboard/?period=month&category={w.category.slug}", _leaders, ROLES),
     "rewards": _page(lambda w, me: "/rewards/", _redemptions, ROLES),
     "notifications": _page(lambda w, me: "/notifications/", _notifications, SIGNED_IN),
     "bell": _page(lambda w, me: "/notifications/bell/", _notifications, SIGNED_IN),
@@ -647,3 +659,21 @@ def test_dashboard_served_from_its_snapshot_reads_no_figure(world):
     assert response.status_code == 200
     assert tables == [USER_ROW, "auth_group", "forums_category", "notifications_notification",
                       "members_user+moderation_reviewitem"], f"the dashboard from its snapshot read {tables}"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member"])
+def test_leaderboard_from_its_cache_reads_no_points_total(world, role):
+    """The board's rows are cached under the ledger's version: a hit reads that version (the newest entry's id, one
+    index-only lookup), the names of the members shown and the category menu, never the period's totals."""
+    _leaders(world, 3)
+    client = _client(world.people[role])
+    client.get("/leaderboard/?period=week")
+    response, tables = _again(client, "/leaderboard/?period=week")
+    assert response.status_code == 200
+    board = ["loyalty_pointsentry", "members_user"]
+    # A member's page also shows the menu for their role and the bell's count; their own standing (they are not on
+    # the board) is cached under the same version: no query either.
+    chrome = [] if role == "anonymous" else ["auth_group", "notifications_notification"]
+    expected = [*board, "forums_category"] if role == "anonymous" else [USER_ROW, *board, *chrome, "forums_category"]
+    assert tables == expected, \
+        f"the leaderboard from its cache as {role} read {tables}"
