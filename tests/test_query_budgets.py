@@ -148,9 +148,16 @@ def _leaders(world, n):
 
 
 def _redemptions(world, n):
-    reward = Reward.objects.create(name=f"Mug {world.made}", cost=1)
-    for _ in range(n):
-        Redemption.objects.create(member=world.person(), reward=reward, cost=1, created_at=timezone.now())
+    """Rewards (some with stock, some for higher tiers), each redeemed by a distinct member, half fulfilled by the
+    manager; each signed-in viewer redeemed one of them too (their own history)."""
+    now = timezone.now()
+    for index in range(n):
+        reward = Reward.objects.create(name=f"Mug {world.made}", cost=1 + index, stock=10 if index % 2 else None,
+                                       min_tier=index % 3)
+        fulfilled = {"fulfilled_at": now, "fulfilled_by": world.people["manager"]} if index % 2 else {}
+        Redemption.objects.create(member=world.person(), reward=reward, cost=reward.cost, created_at=now, **fulfilled)
+        for viewer in (world.people[role] for role in SIGNED_IN):
+            Redemption.objects.create(member=viewer, reward=reward, cost=reward.cost, created_at=now)
 
 
 def _experts(world, n):
@@ -223,16 +230,24 @@ def _idea_votes(world, n):
 
 
 def _events(world, n, *, past=False):
-    """Events by distinct tier-3 hosts, the viewer answering some; `past` moves them into the past."""
+    """Events by distinct tier-3 hosts, in person and online, in the world's category and others; the viewer goes to
+    some (the rest are full: they wait) and answers maybe to others; some are cancelled. `past` moves them into the past."""
     from community.events import services as event_services
     from community.events.models import Event
 
+    member = world.people["member"]
     for index in range(n):
-        event = make_event(host=world.person(tier=Tier.CHAMPION), category=world.category, title=f"Meetup {world.made}",
-                           starts_in=timedelta(days=1 + index % 20), capacity=5)
+        kind, full = ("online" if index % 2 else "offline"), index % 4 == 1
+        event = make_event(host=world.person(tier=Tier.CHAMPION), category=world.category if index % 3 else CategoryFactory(),
+                           title=f"Meetup {world.made}", starts_in=timedelta(days=1 + index % 20), capacity=1 if full else 5,
+                           kind=kind)
         event_services.rsvp_set(event=event, member=world.person(), status="going")
-        if index % 2 == 0:
-            event_services.rsvp_set(event=event, member=world.people["member"], status="maybe")
+        if index % 4 in (0, 1):
+            event_services.rsvp_set(event=event, member=member, status="going")  # a seat, or the waiting list when full
+        elif index % 4 == 2:
+            event_services.rsvp_set(event=event, member=member, status="maybe")
+        if index % 7 == 3:
+            event_services.event_cancel(event=event, reason="The venue is closed")
         if past:
             Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(days=2 + index % 20),
                                                      ends_at=timezone.now() - timedelta(days=2 + index % 20) + timedelta(hours=2))
