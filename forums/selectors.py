@@ -235,8 +235,11 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
     per_page = settings.FORUMS_POSTS_PER_PAGE
     page = min(page, thread.page_count)
     first = (page - 1) * per_page + 1
-    posts = list(
-        Post.objects.filter(thread=thread, number__gte=first, number__lt=first + per_page)
+    on_page = Q(number__gte=first, number__lt=first + per_page)
+    # The accepted answer comes in the same query when it is on another page (a later page shows it too).
+    wanted = on_page | Q(pk=thread.accepted_answer_id) if thread.accepted_answer_id else on_page
+    found = list(
+        Post.objects.filter(wanted, thread=thread)
         .defer("search_vector")
         .select_related("author")
         .order_by("number")
@@ -246,16 +249,15 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
     last_read = 0
     if member.is_authenticated:
         liked = set(
-            Reaction.objects.filter(member=member, post__in=posts, kind=Reaction.Kind.LIKE).values_list("post_id", flat=True)
+            Reaction.objects.filter(member=member, post__in=found, kind=Reaction.Kind.LIKE).values_list("post_id", flat=True)
         )
         is_watching, last_read, horizon = _watch_and_read_state(thread, member)
-    for post in posts:
+    for post in found:
         post.liked_by_me = post.pk in liked
         post.is_unread = member.is_authenticated and post.number > last_read and post.created_at > horizon
-    flairs.attach(thread, posts)
-    accepted = next((post for post in posts if post.pk == thread.accepted_answer_id), None)
-    if thread.accepted_answer_id and accepted is None:
-        accepted = Post.objects.defer("search_vector").select_related("author").filter(pk=thread.accepted_answer_id).first()
+    flairs.attach(thread, found)
+    accepted = next((post for post in found if post.pk == thread.accepted_answer_id), None)
+    posts = [post for post in found if first <= post.number < first + per_page]
     return ThreadPage(thread=thread, posts=posts, accepted_answer=accepted, number=page, page_count=thread.page_count,
                       is_watching=is_watching, last_read_number=last_read)
 

@@ -18,7 +18,8 @@ def notifications_page(member, *, page: int) -> tuple[list[Notification], bool]:
         Notification.objects.filter(recipient=member)
         .select_related("actor", "thread", "post", "recipient")
         .only("recipient__username",
-            "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id", "text",
+            # `message` too: the notices put into words when shown (moderation, events, buddies…) read it per row.
+            "kind", "count", "created_at", "updated_at", "read_at", "dedupe_key", "recipient_id", "text", "message",
             "actor__username", "actor__display_name", "thread__title", "thread__slug", "post__number", "post__thread_id",
         )
         .order_by("-updated_at", "-id")[start:start + PER_PAGE + 1]

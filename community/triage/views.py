@@ -43,7 +43,7 @@ def queue(request):
 @login_required
 def queue_live(request):
     """Asked every 10 s by an open queue page with the version it shows: 204 (htmx leaves the page alone, and no
-    SQL beyond the member's own row) while nothing changed; the fresh rows once something did."""
+    SQL beyond the member's own row and roles: tests/test_query_budgets.py) while nothing changed; the fresh rows once something did."""
     permissions.check_can_work_queue(request.user)
     try:
         shown = int(request.GET.get("v", ""))
