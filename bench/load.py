@@ -8,7 +8,8 @@ Never part of `make test`. Steps, each with a time limit so that nothing can han
    Its cache and broker are Redis databases 7 and 8 (BENCH_REDIS_URL, BENCH_BROKER_URL).
 2. gunicorn, 2 sync workers, production settings (scripts/run_env.sh, as `make run`) on a free loopback port,
    with BENCH_FLOOR=true so that /bench/floor/ exists: the full middleware stack around a page that does nothing.
-   No Celery worker: the pages only read (what they enqueue waits in the bench broker database).
+   No Celery worker or beat: the pages only read (what they enqueue waits in the bench broker database); the two
+   beat jobs a page depends on are run directly: the nightly rollup once, the dashboard's snapshot before it is timed.
 3. Sessions for `member` and `manager` are written with Django's SessionStore (no login form to drive); wrk sends
    the cookie. Every page is checked first (200, signed in or not as expected) and warmed up.
 4. wrk (C, epoll: about a tenth of a core where Locust would take a whole one of the 2 that gunicorn needs)
@@ -114,13 +115,15 @@ def parse_wrk(output: str) -> Result:
     raise ValueError(f"wrk printed no BENCH line:\n{output[-2000:]}")
 
 
-def run_wrk(url: str, *, cookie: str | None, connections: int, seconds: float) -> Result:
+def run_wrk(url: str, *, cookie: str | None, connections: int, seconds: int) -> Result:
     threads = min(2, connections)
     command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "wrk_report.lua")]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    done = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30, check=True)
+    done = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 30)
+    if done.returncode != 0:
+        sys.exit(f"wrk failed on {url}: {done.stdout[-1000:]}{done.stderr[-1000:]}")
     return parse_wrk(done.stdout)
 
 
@@ -192,6 +195,11 @@ def print_targets() -> None:
         session.save()
         return session.session_key
 
+    # What the nightly job does (health.roll_up_days): the dashboard reads past days from the rollup.
+    from community.health import rollup
+
+    rollup.roll_up_recent()
+
     # The same pages as bench/pages.py: the busiest category and tag, the longest thread (page 1).
     thread = Thread.objects.filter(is_deleted=False).order_by("-reply_count").first()
     urls = {
@@ -212,6 +220,17 @@ def print_targets() -> None:
         "data": {"members": User.objects.count(), "threads": Thread.objects.count(),
                  "posts_in_thread": thread.reply_count + 1},
     }))
+
+
+def refresh_dashboard() -> None:
+    """Run inside the bench environment (`load.py --refresh-dashboard`): what beat does every 5 minutes."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from community.health import snapshots
+
+    snapshots.refresh_site_wide()
 
 
 def free_port() -> int:
@@ -237,7 +256,9 @@ def fetch(url: str, cookie: str | None) -> tuple[int, str]:
 def start_gunicorn(args, env: dict, port: int) -> subprocess.Popen:
     LOG.parent.mkdir(exist_ok=True)
     command = [GUNICORN, "community.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
-               "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5"]
+               "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5",
+               # gunicorn 27's control socket defaults to one path per user: `make run` beside us would share it.
+               "--no-control-socket"]
     with LOG.open("w") as log:
         # Its own process group, so that stopping it stops its workers too, and Ctrl-C reaches us first.
         server = subprocess.Popen(in_bench_env(command), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -347,7 +368,8 @@ def report(args, facts: dict, data: dict, pages: list[Page], loaded: dict[Page, 
         f"loopback), wrk on the same machine over loopback, {args.duration:g} s per page after a "
         f"{args.warmup:g} s warm-up. The floor is `/bench/floor/` (routed only with `BENCH_FLOOR=true`): the whole "
         "middleware stack, the same role's session and member lookup, and a page that does nothing; each page's "
-        "ratios are against the floor of its own role, measured in the same run.",
+        "ratios are against the floor of its own role, measured in the same run. No Celery worker or beat runs; "
+        "the dashboard's nightly rollup and its 5-minute snapshot are made just before it is timed, as beat would.",
         "",
         "| machine | |",
         "| --- | --- |",
@@ -377,7 +399,7 @@ def report(args, facts: dict, data: dict, pages: list[Page], loaded: dict[Page, 
             "",
             "### One client: 1 connection",
             "",
-            "The latency one member sees when the site is otherwise idle; the issue's p95 targets are judged here.",
+            "The latency one member sees when nobody else uses the site; the issue's p95 targets are judged here.",
             "",
             *table([page for page in pages if page in single], single, judge=_p95_target),
         ]
@@ -398,12 +420,17 @@ def write_doc(section: str) -> None:
 
 # --- main ---------------------------------------------------------------------------------------------------------
 
-def measure(base: str, pages: list[Page], cookies: dict, *, connections: int, seconds: float, label: str) -> dict:
+def measure(base: str, pages: list[Page], cookies: dict, *, connections: int, seconds: int, label: str,
+            env: dict) -> dict:
     results = {}
     for index, page in enumerate(pages, 1):
+        if page.name == "dashboard":
+            # No beat here: its job keeps the site-wide snapshot fresh (6 minutes), so a run of the bench
+            # longer than that would time a recompute that in production a manager never waits for.
+            run([PYTHON, __file__, "--refresh-dashboard"], env, timeout=300)
         result = run_wrk(base + page.url, cookie=cookies.get(page.role), connections=connections, seconds=seconds)
         results[page] = result
-        print(f"  [{label} {index}/{len(pages)}] {page.role:9} {page.name:11} {result.rps:8.0f} req/s  "
+        print(f"  {datetime.now(UTC):%H:%M:%S} [{label} {index}/{len(pages)}] {page.role:9} {page.name:11} {result.rps:8.0f} req/s  "
               f"p50 {result.p50_ms:6.1f}  p95 {result.p95_ms:6.1f}  p99 {result.p99_ms:6.1f} ms"
               + (f"  {result.errors} ERRORS" if result.errors else ""), flush=True)
     return results
@@ -415,20 +442,23 @@ def _interrupt(signum, frame):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load per page (default 10)")
-    parser.add_argument("--single-duration", type=float, default=None, help="seconds per page, 1 connection (default: --duration)")
-    parser.add_argument("--warmup", type=float, default=1, help="seconds of load per page before measuring")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
+    parser.add_argument("--single-duration", type=int, default=None, help="seconds per page, 1 connection (default: --duration)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of load per page before measuring")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-single", action="store_true", help="no single-client pass")
     parser.add_argument("--only", default="", help="comma-separated page names (the floor is always measured)")
     parser.add_argument("--no-write", action="store_true", help="print the report, leave docs/benchmarks.md alone")
     parser.add_argument("--targets", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--refresh-dashboard", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rt_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/8"))
     args = parser.parse_args()
     if args.targets:
         return print_targets()
+    if args.refresh_dashboard:
+        return refresh_dashboard()
     args.command = os.environ.get("BENCH_COMMAND") or shlex.join([".venv/bin/python", "bench/load.py", *sys.argv[1:]])
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk).")
@@ -457,12 +487,12 @@ def main() -> None:
             if args.warmup:
                 run_wrk(base + page.url, cookie=cookies.get(page.role), connections=args.connections, seconds=args.warmup)
         print(f"Measuring {len(pages)} pages, {args.duration:g} s each, {args.connections} connections", flush=True)
-        loaded = measure(base, pages, cookies, connections=args.connections, seconds=args.duration, label="load")
+        loaded = measure(base, pages, cookies, connections=args.connections, seconds=args.duration, label="load", env=env)
         single = {}
         if not args.skip_single:
             seconds = args.single_duration or args.duration
             print(f"Measuring {len(pages)} pages, {seconds:g} s each, 1 connection", flush=True)
-            single = measure(base, pages, cookies, connections=1, seconds=seconds, label="single")
+            single = measure(base, pages, cookies, connections=1, seconds=seconds, label="single", env=env)
     finally:
         stop_gunicorn(server)
     section = report(args, machine_facts(args), found["data"], pages, loaded, single, load_before, os.getloadavg())
