@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint services migrate seed messages
+.PHONY: run test lint services migrate seed messages chromium wrk bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,17 @@ chromium:
 	@if ! command -v msgfmt >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
 	fi
+
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing Debian wrk for the load benchmark..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+# Never part of `make test`: about 7 minutes on the large data (plus 4 to load it, once), then
+# docs/benchmarks.md's "Load over HTTP" section is rewritten. Options: make bench BENCH_ARGS="--duration 5".
+bench: $(VENV)/.installed wrk
+	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS=\"$(BENCH_ARGS)\")" $(BIN)/python bench/load.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

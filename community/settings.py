@@ -23,6 +23,8 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# `make bench` only: routes /bench/floor/, the constant page every measured page is compared with (bench/load.py).
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

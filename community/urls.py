@@ -1,5 +1,6 @@
 """Site URLs; page addresses are fixed by DESIGN.md."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -23,6 +24,10 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("forums.urls")),
 ]
+
+if settings.BENCH_FLOOR:
+    # Never in production: the benchmark's floor, the cost of the middleware stack with no page behind it.
+    urlpatterns.insert(0, path("bench/floor/", views.bench_floor, name="bench_floor"))
 
 handler400 = "community.views.bad_request"
 handler403 = "community.views.permission_denied"

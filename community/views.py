@@ -1,6 +1,6 @@
 """Site-wide views: health check and the error pages."""
 
-from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
@@ -14,6 +14,14 @@ def healthz(request):
     report = health_report()
     healthy = all(value == "ok" for value in report.values())
     return JsonResponse({"status": "ok" if healthy else "down", **report}, status=200 if healthy else 503)
+
+
+def bench_floor(request):
+    """The floor of `make bench`: the full middleware stack (session, member, visit…) around a page that does nothing.
+
+    Routed only with BENCH_FLOOR=true (community/urls.py); bench/load.py divides each page's figures by this one's.
+    """
+    return HttpResponse("floor\n", content_type="text/plain")
 
 
 def bad_request(request, exception=None):
