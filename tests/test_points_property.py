@@ -128,8 +128,11 @@ class PointsMachine(RuleBasedStateMachine):
         return data.draw(st.sampled_from(self.members))
 
     @initialize()
-    def a_newcomer_asks(self):
-        services.thread_create(author=self.members[0], category=self.category, title="Where do I start?", body=f"Question {next(_bodies)}")
+    def a_newcomer_asks_and_is_answered(self):
+        # Answered from the start, so a newcomer coming back (and what it earns) is common in the sequences.
+        thread = services.thread_create(author=self.members[0], category=self.category, title="Where do I start?",
+                                        body=f"Question {next(_bodies)}")
+        services.reply_create(thread=thread, author=self.members[1], body=f"Answer {next(_bodies)}")
 
     @rule(data=st.data())
     def start_thread(self, data):
