@@ -49,7 +49,7 @@ _THREAD_ACTIONS = {"unread", "news", "reply", "watch", "unaccept", "vote", "idea
 _DROPPED_HEADERS = {"set-cookie", "date", "content-length", "expires", "cache-control", "etag", "last-modified"}
 
 
-def _thread_version(thread_id: int) -> str:
+def thread_version_key(thread_id: int) -> str:
     return f"page:v:t:{thread_id}"
 
 
@@ -61,13 +61,21 @@ def _bump(*keys: str) -> None:
 
 
 def thread_changed(thread_id: int) -> None:
-    """After commit: the thread's pages and every list change (a post, a like, a move, a hide…)."""
-    transaction.on_commit(partial(_bump, LISTS_VERSION, _thread_version(thread_id)))
+    """The thread's pages and every list change (a post, a like, a move, a hide…): see `_bump_now_and_after_commit`."""
+    _bump_now_and_after_commit(LISTS_VERSION, thread_version_key(thread_id))
 
 
 def site_changed() -> None:
-    """After commit: something every page may show changed (a category, a tag, a member's name or flair)."""
-    transaction.on_commit(partial(_bump, SITE_VERSION))
+    """Something every page may show changed (a category, a tag, a member's name or flair)."""
+    _bump_now_and_after_commit(SITE_VERSION)
+
+
+def _bump_now_and_after_commit(*keys: str) -> None:
+    # After commit, so that a page built from what was there before the commit (by another request, meanwhile)
+    # is not kept past it. Now as well, so that what this transaction reads next (a page rendered after the
+    # change, in the same request or test) is not an older kept one.
+    _bump(*keys)
+    transaction.on_commit(partial(_bump, *keys))
 
 
 def expire_all() -> None:
@@ -84,7 +92,7 @@ def _versions_for(path: str) -> list[str] | None:
         return [SITE_VERSION, LISTS_VERSION]
     thread = _THREAD.match(path)
     if thread and thread.group(2) not in _THREAD_ACTIONS:
-        return [SITE_VERSION, _thread_version(int(thread.group(1)))]
+        return [SITE_VERSION, thread_version_key(int(thread.group(1)))]
     return None
 
 

@@ -5,13 +5,14 @@ import difflib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from forums import answer_promise, idea_views, permissions, ratelimit, selectors, services, similar
+from forums import answer_promise, fragments, idea_views, permissions, ratelimit, selectors, services, similar
 from forums import search as search_selectors
 from forums.forms import PostEditForm, ReplyForm, SearchForm, TagForm, ThreadForm
 from forums.ideas import idea_panel
@@ -27,7 +28,7 @@ def _thread_list_page(request, *, order, title, category=None, tag=None, templat
     status = request.GET.get("status", "all")
     if status not in selectors.SOLVED_STATUSES:
         status = "all"
-    page = selectors.thread_list(
+    page = fragments.thread_list_page(
         member=request.user, order=order, category=category, tag=tag, period=period, status=status,
         page=selectors.page_number(request.GET.get("page")),
     )
@@ -198,9 +199,13 @@ def _render_thread(request, thread, *, reply_form, status=200):
     if reply_form is None:
         reply_form = _kept_reply_form(request, thread) or ReplyForm(initial=_quote_initial(request, thread))
     answer = page.accepted_answer
+    thread_can = permissions.thread_abilities(user, thread)
+    fragments.attach_post_html(request, thread=thread, page=page, thread_abilities=thread_can)
+    if answer is not None:
+        prefetch_related_objects([answer], "author")  # its author's name heads the answer box (one query, if not loaded)
     return render(request, "forums/thread_detail.html", {
         "thread": thread, "page": page, "posts": page.posts, "reply_form": reply_form,
-        "thread_can": permissions.thread_abilities(user, thread),
+        "thread_can": thread_can,
         # The answer box shows the answer's text only to those who may see the post itself.
         "answer": answer if answer is not None and permissions.can_see_post(user, answer, thread=thread) else None,
         # Read only when a moderator's tools show it (templates call callables lazily): where they may move it.

@@ -9,6 +9,11 @@ from moderation.models import ACTION_LABELS, Flag, ModerationAction, ModeratorRo
 PER_PAGE = 30
 
 
+def flag_reasons() -> list[tuple[str, str]]:
+    """The reasons a member may give when flagging, as (value, label) for a form."""
+    return Flag.Reason.choices
+
+
 def moderator_scopes(member_id: int) -> set[int | None]:
     """The categories a member moderates (None in the set: site-wide), for the permissions authority."""
     return set(ModeratorRole.objects.filter(member_id=member_id, revoked_at__isnull=True).values_list("category_id", flat=True))

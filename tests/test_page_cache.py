@@ -149,3 +149,54 @@ def test_with_redis_stopped_visitors_and_members_read_and_post_with_no_error(red
     response = client.post(f"/t/{thread.pk}/reply/", {"body": "Posted while Redis was away."})
     assert response.status_code == 302
     assert "Posted while Redis was away." in visitor().get(thread.get_absolute_url()).content.decode()
+
+
+@pytest.fixture
+def redis_full(settings, tmp_path):
+    """The app's cache on a Redis of its own at its memory limit, refusing writes (maxmemory, noeviction)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    from django.core.cache import cache
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--maxmemory", "2mb", "--maxmemory-policy", "noeviction", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        full = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                full.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        with pytest.raises(redis.exceptions.OutOfMemoryError):
+            for index in range(10_000):
+                full.set(f"ballast:{index}", b"x" * 10_000)
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+        cache.close()
+        yield
+    finally:
+        cache.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_with_redis_full_members_and_visitors_read_and_post_with_no_error(redis_full, thread, other_member):
+    # Found while sizing Redis (docs/deploy.md): a full Redis refuses writes with an OOM error, and the kept
+    # pages' and rows' writes made every page a 500.
+    assert visitor().get("/").status_code == 200
+    client = Client()
+    client.force_login(other_member)
+    assert client.get("/").status_code == 200
+    assert client.get(thread.get_absolute_url()).status_code == 200
+    response = client.post(f"/t/{thread.pk}/reply/", {"body": "Posted while Redis was full."})
+    assert response.status_code == 302
+    assert "Posted while Redis was full." in client.get(thread.get_absolute_url()).content.decode()
