@@ -152,3 +152,13 @@ def test_the_post_template_is_given_nothing_of_the_member_but_the_key():
     code = " ".join(re.findall(r"{[{%].*?[}%]}", source))
     assert not re.search(r"\b(user|request|perms|messages|can)\b\.", code)
     assert not re.search(r"\b(user|request)\b", code)
+
+
+def test_kept_pieces_show_no_template_syntax(thread, other_member):
+    # Found in the browser: a two-line {# comment #} at the top of the post template showed above every post.
+    make_reply(thread=thread, author=UserFactory())
+    client = signed_in(other_member)
+    for url in (thread.get_absolute_url(), "/"):
+        for _ in range(2):  # built, then kept
+            page = client.get(url).content.decode()
+            assert "{#" not in page and "#}" not in page and "{%" not in page and "{{" not in page, url
