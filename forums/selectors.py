@@ -192,6 +192,11 @@ def categories_with_latest() -> list[Category]:
     return list(Category.objects.select_related("last_thread", "last_thread__last_poster"))
 
 
+def thread_to_write_in(thread_id: int) -> Thread:
+    """The thread's own row (no tags, no author), for an action that writes to it: a reply."""
+    return Thread.objects.defer("search_vector").get(pk=thread_id)
+
+
 def thread_for_page(thread_id: int) -> Thread:
     """The thread with its category, author and tag names (`thread.tag_list`), in one query."""
     thread = (
