@@ -67,14 +67,8 @@ def thread_list_page(*, member, order: str, category=None, tag=None, period: str
                      page: int = 1) -> selectors.PageOf:
     """`selectors.thread_list` for a member, its rows rendered once for everyone and marked unread for them."""
     key = _key("list", order, category and category.pk, tag and tag.pk, period, status, page)
-    version_keys = [page_cache.SITE_VERSION, page_cache.LISTS_VERSION]
-    found = cache.get_many([key, *version_keys])
-    versions = [found.get(name, 0) for name in version_keys]
-    kept = _current(found.get(key), versions)
-    if kept is None:
-        kept = _build_list_page(order=order, category=category, tag=tag, period=period, status=status, page=page)
-        kept["versions"] = versions
-        cache.set(key, kept, timeout=FRAGMENT_TTL)
+    kept, _stamp = page_cache.kept_or_built(key, lambda: _build_list_page(
+        order=order, category=category, tag=tag, period=period, status=status, page=page), timeout=FRAGMENT_TTL)
     rows = [ListedThread(**row) for row in kept["rows"]]
     selectors.attach_unread(rows, member)
     return selectors.PageOf(items=rows, number=page, total=kept["total"], per_page=kept["per_page"],

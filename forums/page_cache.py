@@ -23,7 +23,9 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 import redis
 from django.core.cache import cache
@@ -33,6 +35,8 @@ from django.utils import translation
 
 logger = logging.getLogger(__name__)
 CACHE_DOWN = (redis.RedisError, OSError)
+
+T = TypeVar("T")
 
 PAGE_TTL = 60
 SITE_VERSION = "page:v:site"
@@ -81,6 +85,34 @@ def _bump_now_and_after_commit(*keys: str) -> None:
 def expire_all() -> None:
     """Now: every kept page is built again on its next request (operations, and tests that measure building)."""
     _bump(SITE_VERSION)
+
+
+def kept_or_built(key: str, build: Callable[[], T], timeout: int = PAGE_TTL) -> tuple[T, str | None]:
+    """A value built from forum content (search results), kept under the site's and the lists' versions,
+    with a stamp naming that value at those versions (a key for what is rendered from it), None uncached.
+
+    The same rules as for whole pages: a value kept before a service bumped either version is built again,
+    what no service bumps is at most `timeout` seconds old, and with Redis away the value is built uncached.
+    The value must be the same for every member (nothing private in it). One Redis round trip when kept.
+    """
+    version_keys = [SITE_VERSION, LISTS_VERSION]
+    try:
+        found = cache.get_many([key, *version_keys])
+    except CACHE_DOWN as error:
+        logger.warning("page_cache_unavailable", extra={"error": str(error)})
+        return build(), None
+    versions = [found.get(name, 0) for name in version_keys]
+    stamp = f"{key}@{versions[0]}.{versions[1]}"
+    kept = found.get(key)
+    if kept is not None and kept["versions"] == versions:
+        return kept["value"], stamp
+    value = build()
+    try:
+        cache.set(key, {"versions": versions, "value": value}, timeout=timeout)
+    except CACHE_DOWN as error:
+        logger.warning("page_cache_unavailable", extra={"error": str(error)})
+        return value, None
+    return value, stamp
 
 
 def on_site_row_saved(sender, **kwargs) -> None:

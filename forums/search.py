@@ -12,10 +12,12 @@ With filters and no words, the posts within the filters are listed newest first,
 The count is exact unless an index had more matches than it gave; then the page says "more than".
 """
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, router
@@ -25,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from forums import page_cache
 from forums.markup import SNIPPET_START, SNIPPET_STOP, render_snippet
 from forums.models import SEARCH_CONFIG, Category, Post, Tag, Thread
 from forums.selectors import PageOf
@@ -67,6 +70,10 @@ class SearchResults:
     # (only the newest were looked at), so the page says "more than", not a number that would be false.
     count: int
     more_than: int | None = None
+    # The name of these results at the content versions they were built from (forums/page_cache.py), under
+    # which the page keeps their rendered list; None when they were not kept (Redis away).
+    kept_as: str | None = None
+    kept_for = page_cache.PAGE_TTL
 
     @property
     def hits(self) -> list[SearchHit]:
@@ -202,7 +209,25 @@ def search_posts(query_text: str, *, filters: SearchFilters = SearchFilters(), o
     """Posts whose text or whose thread's title matches the words, within the filters, best (or newest) first.
 
     With no words but some filter, the posts within the filters, newest first (as Discourse does).
+    The results are the same for every reader (public posts only), so they are kept in Redis under the
+    forum's content versions (forums/page_cache.py): a post, an edit, a hide or a rename shows on the next search.
     """
+    results, results.kept_as = page_cache.kept_or_built(
+        _results_key(query_text, filters=filters, order=order, page=page),
+        partial(_search_posts, query_text, filters=filters, order=order, page=page),
+    )
+    return results
+
+
+def _results_key(query_text: str, *, filters: SearchFilters, order: str, page: int) -> str:
+    # Words as typed (cut as parse_query cuts them), the filters by id, the order and the page. Not the language:
+    # results hold no translated text (snippets are the posts' own words, times are rendered by the template).
+    identity = repr((query_text.strip()[:QUERY_MAX], getattr(filters.category, "pk", None), getattr(filters.tag, "pk", None),
+                     getattr(filters.author, "pk", None), filters.solved_only, filters.period, order, page))
+    return "search:" + hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
+
+
+def _search_posts(query_text: str, *, filters: SearchFilters, order: str, page: int) -> SearchResults:
     query = parse_query(query_text)
     now = timezone.now()
     if query is not None:

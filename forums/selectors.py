@@ -206,6 +206,11 @@ def categories_with_latest() -> list[Category]:
     return list(Category.objects.select_related("last_thread", "last_thread__last_poster"))
 
 
+def thread_to_write_in(thread_id: int) -> Thread:
+    """The thread's own row (no tags, no author), for an action that writes to it: a reply."""
+    return Thread.objects.defer("search_vector").get(pk=thread_id)
+
+
 def thread_for_page(thread_id: int) -> Thread:
     """The thread with its category, author and tag names (`thread.tag_list`), in one query."""
     # The tag names as a correlated ARRAY(SELECT …), not an aggregate over a join: no GROUP BY of the thread's
@@ -256,7 +261,8 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
     # The accepted answer comes in the same query when it is on another page (a later page shows it too).
     wanted = on_page | Q(pk=thread.accepted_answer_id) if thread.accepted_answer_id else on_page
     # Without their authors: the page's kept posts (forums.fragments) need none, and `attach_post_people` loads
-    # them by id for the others. (Joined here, a long thread's page hashed the whole member table: 10 ms.)
+    # them by id for the others. The LIMIT cuts nothing (a page holds per_page numbers, plus the answer) but tells
+    # the planner so. (Joined, with no LIMIT, a long thread's page hashed the whole member table: 10-46 ms.)
     posts_wanted = Post.objects.filter(wanted, thread=thread).defer("search_vector").order_by("number")
     is_watching = False
     last_read = 0
@@ -266,7 +272,7 @@ def thread_page(*, thread: Thread, member, page: int) -> ThreadPage:
             Reaction.objects.filter(member=member, post=OuterRef("pk"), kind=Reaction.Kind.LIKE)
         ))
         is_watching, last_read, horizon = _watch_and_read_state(thread, member)
-    found = list(posts_wanted)
+    found = list(posts_wanted[: per_page + 1])
     for post in found:
         post.liked_by_me = getattr(post, "liked_by_me", False)
         post.is_unread = member.is_authenticated and post.number > last_read and post.created_at > horizon

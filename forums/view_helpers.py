@@ -11,9 +11,10 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def get_visible_thread(request, thread_id) -> Thread:
+def get_visible_thread(request, thread_id, *, to_write_in: bool = False) -> Thread:
+    """The thread the visitor may see, as its page shows it, or only its row when an action writes to it."""
     try:
-        thread = selectors.thread_for_page(thread_id)
+        thread = selectors.thread_to_write_in(thread_id) if to_write_in else selectors.thread_for_page(thread_id)
     except Thread.DoesNotExist:
         raise Http404(_("No thread with this number.")) from None
     if not permissions.can_see_thread(request.user, thread):

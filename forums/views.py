@@ -242,7 +242,7 @@ def thread_first_unread(request, thread_id):
 @login_required
 @require_POST
 def reply_create(request, thread_id):
-    thread = get_visible_thread(request, thread_id)
+    thread = get_visible_thread(request, thread_id, to_write_in=True)
     permissions.check_can_reply(request.user, thread)
     form = ReplyForm(request.POST)
     if form.is_valid():

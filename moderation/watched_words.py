@@ -51,7 +51,9 @@ def refuse_blocked_words(author, text: str) -> None:
 
 def review_new_post(post_id: int) -> str | None:
     """After a post is saved: hold it (hidden until approved) or flag it for review when the rules say so."""
-    post = Post.objects.select_related("thread", "author").filter(pk=post_id, is_deleted=False).first()
+    # Only what the rules read (this runs in the request of every post): not the rows' whole text and vectors.
+    post = (Post.objects.select_related("thread", "author").filter(pk=post_id, is_deleted=False)
+            .only("number", "body", "created_at", "thread__title", "thread__category_id", "author__tier").first())
     if post is None:
         return None
     found = matches(f"{post.thread.title}\n{post.body}" if post.number == 1 else post.body)

@@ -5,7 +5,7 @@ from html import unescape
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import formats, timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html, format_html_join, strip_tags
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ def reltime(value):
         formats.date_format(local, "DATETIME_FORMAT"),
         naturaltime(value),
     )
+
+
+@register.filter
+def tag_options(tags) -> str:
+    """Tag names as a datalist's options: one join, not a template loop (200 of them on the search page)."""
+    return format_html_join("", '<option value="{}">', ((tag.name,) for tag in tags))
 
 
 @register.simple_tag
