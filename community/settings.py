@@ -91,7 +91,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "community.notifications.context_processors.unread_notifications",
                 "community.context_processors.roles",
-                "community.context_processors.links",
                 "loyalty.context_processors.celebrations",
                 "community.members.context_processors.first_steps",
                 "moderation.context_processors.moderation",

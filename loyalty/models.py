@@ -93,6 +93,15 @@ class PointsEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.member_id} {self.amount:+d} {self.reason} ({self.source_type}:{self.source_id})"
 
+    @property
+    def reason_label(self) -> str:
+        """What `get_reason_display` says, looked up in the enum: Django's version hashes every choice of the
+        field (a translation each) on every call, which made it the costliest cell of the ledger page."""
+        try:
+            return Reason(self.reason).label
+        except ValueError:
+            return self.reason
+
 
 class TierRequirement(models.Model):
     """What reaching a tier takes, modelled on Discourse's trust levels; editable in the admin."""

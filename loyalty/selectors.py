@@ -51,7 +51,10 @@ def all_badges_with_counts() -> list[Badge]:
 
 
 def kudos_for(member, *, limit: int = 10) -> list[Kudos]:
-    return list(Kudos.objects.filter(receiver=member).select_related("sender").order_by("-created_at")[:limit])
+    return list(
+        Kudos.objects.filter(receiver=member).select_related("sender")
+        .only("message", "created_at", "sender__username", "sender__display_name").order_by("-created_at")[:limit]
+    )
 
 
 def rewards() -> list[Reward]:

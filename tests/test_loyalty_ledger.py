@@ -250,3 +250,13 @@ def test_an_event_appended_right_after_a_drain_still_gets_a_drain(member, other_
     award_log.append(member_id=other_member.pk, reason=Reason.REPLY_POSTED, source_type="post", source_id=reply.pk,
                      category_id=category.pk, post_id=reply.pk)
     assert not cache.add(award_log.DRAIN_SCHEDULED_KEY, 1, timeout=1)  # append scheduled a drain
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_an_entrys_reason_label_says_what_get_reason_display_says(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        for reason in [*Reason.values, "no_longer_a_reason"]:
+            entry = PointsEntry(reason=reason)
+            assert entry.reason_label == entry.get_reason_display()

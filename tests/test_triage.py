@@ -386,3 +386,25 @@ def test_experts_away_today_are_not_suggested(manager, newcomer, expert, categor
     assert {row.pk: row for row in _queue(manager)}[thread.pk].suggested_experts == []
     ExpertAvailability.objects.filter(member=expert).update(away_until=None)
     assert {row.pk: row for row in _queue(manager)}[thread.pk].suggested_experts == [expert]
+
+
+def test_queue_figures_are_kept_but_a_new_newcomer_thread_or_a_reply_shows_on_the_next_page(
+    client, manager, newcomer, member, category, django_capture_on_commit_callbacks
+):
+    waiting = make_thread(author=newcomer, category=category, title="First to wait")
+    client.force_login(manager)
+    assert re.search(r'id="waiting-now">1<', client.get("/queue/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_thread(author=UserFactory(tier=0), category=category, title="Second to wait")
+    assert re.search(r'id="waiting-now">2<', client.get("/queue/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_reply(thread=waiting, author=member)
+    assert re.search(r'id="waiting-now">1<', client.get("/queue/").content.decode())
+
+
+def test_queue_figures_of_one_scope_are_not_shown_to_another(manager, newcomer, category):
+    other = CategoryFactory()
+    make_thread(author=newcomer, category=category)
+    assert selectors.dashboard_figures(category_ids={other.pk})["counts"]["waiting"] == 0
+    assert selectors.dashboard_figures(category_ids=None)["counts"]["waiting"] == 1
+    assert selectors.dashboard_figures(category_ids={category.pk})["counts"]["waiting"] == 1

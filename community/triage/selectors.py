@@ -1,15 +1,18 @@
 """The newcomer-priority reply queue and its first-response figures."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from community.expertise.selectors import availability_of, expert_today, experts_for_tags
+from community.triage import live
 from forums.models import Tag, Thread
 
 PER_PAGE = 30
@@ -208,7 +211,24 @@ def queue_counts(now=None, *, category_ids=None) -> dict[str, int]:
     )
 
 
+# The figures above the queue cost two aggregates over every waiting thread and a month of threads (most of the
+# page's SQL time), and are the same for everyone who works the same categories. They are kept under the queue's
+# version (community.triage.live: bumped after commit by every change that can move them) and a slice of the
+# clock as short as the open page's own refresh, since "overdue now" and the windows move with time alone.
+FIGURES_SLICE_SECONDS = 10
+
+
 def dashboard_figures(*, category_ids=None) -> dict:
+    scope = "all" if category_ids is None else ",".join(map(str, sorted(category_ids)))
+    key = f"triage:figures:{live.version()}:{int(time.time()) // FIGURES_SLICE_SECONDS}:{scope}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _dashboard_figures(category_ids=category_ids)
+        cache.set(key, figures, timeout=2 * FIGURES_SLICE_SECONDS)
+    return figures
+
+
+def _dashboard_figures(*, category_ids=None) -> dict:
     now = timezone.now()
     figures = response_figures(now)
     return {
