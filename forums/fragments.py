@@ -32,9 +32,17 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from forums import page_cache, selectors
-from moderation import selectors as moderation_selectors
 
 FRAGMENT_TTL = page_cache.PAGE_TTL
+# The reasons each post's flag form offers, as (value, label): supplied by the moderation app when it loads
+# (moderation/apps.py), as it supplies flair; forums does not know moderation.
+_flag_reasons: list = []
+
+
+def offer_flag_reasons(reasons) -> None:
+    _flag_reasons[:] = reasons
+
+
 # Where a kept post's forms take the member's CSRF token (never a real token: see attach_post_html).
 CSRF_PLACEHOLDER = "csrf-token-of-the-member-reading"
 
@@ -127,7 +135,7 @@ def attach_post_html(request, *, thread, page, thread_abilities) -> None:
     built = {
         keys[post.pk]: {"versions": versions, "html": template.render({
             "post": post, "thread": thread, "page": page, "thread_can": thread_can, "is_own": post.author_id == member.pk,
-            "page_path": page_path, "flag_reasons": moderation_selectors.flag_reasons(), "csrf_token": CSRF_PLACEHOLDER,
+            "page_path": page_path, "flag_reasons": _flag_reasons, "csrf_token": CSRF_PLACEHOLDER,
         })}
         for post in missing
     }

@@ -162,3 +162,13 @@ def test_kept_pieces_show_no_template_syntax(thread, other_member):
         for _ in range(2):  # built, then kept
             page = client.get(url).content.decode()
             assert "{#" not in page and "#}" not in page and "{%" not in page and "{{" not in page, url
+
+
+def test_the_flag_form_on_a_kept_post_offers_the_moderation_apps_reasons(thread, other_member):
+    # The reasons come from the moderation app (forums does not import it): found when CI's layering test
+    # caught forums.fragments importing moderation.
+    make_reply(thread=thread, author=UserFactory())
+    client = signed_in(other_member)
+    for _ in range(2):  # built, then kept
+        page = client.get(thread.get_absolute_url()).content.decode()
+        assert '<option value="spam">Spam</option>' in page and '<option value="other">Something else</option>' in page
