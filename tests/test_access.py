@@ -222,3 +222,21 @@ def test_behind_the_proxy_each_visitor_is_limited_by_their_own_address_and_canno
     other.post("/accounts/login/", {"login": honest.username, "password": PASSWORD}, REMOTE_ADDR=proxy,
                HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert _signed_in(other)
+
+
+# -- someone else's notification by its id (the table judges the read mark; this, what the answer gives away) --
+
+
+@pytest.mark.parametrize("method, route", [("get", "notifications:open"), ("post", "notifications:mark_read")])
+def test_someone_elses_notification_by_id_is_a_404_that_says_nothing_of_it(member, other_member, category, method, route):
+    from community.notifications.models import Kind, Notification
+    from community.notifications.services import notify
+
+    thread = make_thread(author=member, category=category, title="Olga's private trail")
+    note = notify(recipient=other_member, kind=Kind.REPLY, dedupe_key="idor", actor=member, thread=thread)
+    client = Client()
+    client.force_login(member)
+    response = getattr(client, method)(reverse(route, args=[note.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 404 and not response.has_header("Location")
+    assert "Olga's private trail" not in response.content.decode()
+    assert Notification.objects.get(pk=note.pk).read_at is None
