@@ -116,7 +116,7 @@ def test_one_members_token_does_not_pass_for_another(member, other_member, categ
 
 # -- rate limits on the account pages (allauth's ACCOUNT_RATE_LIMITS) ----------------------------------
 
-TOO_MANY = "Too many attempts"  # templates/429.html, in the site's look
+TOO_MANY = "Be patient, you are sending too many requests."  # allauth's words, in the site's page (templates/429.html)
 
 
 def _verified(username: str) -> User:
@@ -240,3 +240,18 @@ def test_someone_elses_notification_by_id_is_a_404_that_says_nothing_of_it(membe
     assert response.status_code == 404 and not response.has_header("Location")
     assert "Olga's private trail" not in response.content.decode()
     assert Notification.objects.get(pk=note.pk).read_at is None
+
+
+def test_the_refusal_speaks_the_visitors_language(member):
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    for _attempt in range(6):
+        response = client.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 429 and "вы отправляете слишком много запросов" in response.content.decode()
+
+
+def test_a_login_code_is_asked_for_alike_for_a_known_and_an_unknown_email_and_mailed_only_to_the_known(member):
+    known = Client().post("/accounts/login/code/", {"email": member.email})
+    unknown = Client(REMOTE_ADDR="10.0.0.2").post("/accounts/login/code/", {"email": "nobody@example.org"})
+    assert (known.status_code, known.get("Location")) == (unknown.status_code, unknown.get("Location"))
+    assert known.status_code == 302
+    assert [message.to for message in mail.outbox] == [[member.email]]
