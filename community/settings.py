@@ -177,6 +177,13 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+# A password reset, a sign-up or a login code answers the same whether the address has an account or not;
+# only an address with an account gets mail (none to addresses we do not know: no mail to strangers on demand).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# The rate limits above count per client address. Behind the TLS terminator (docs/deploy.md) the address is the
+# one it appends to X-Forwarded-For; without this, every visitor would share the terminator's one address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Roundtable] "
 
 EMAIL_BACKEND = env(

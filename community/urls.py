@@ -32,4 +32,5 @@ if settings.BENCH_FLOOR:
 handler400 = "community.views.bad_request"
 handler403 = "community.views.permission_denied"
 handler404 = "community.views.page_not_found"
+handler429 = "community.views.rate_limited"  # read by allauth's rate limits, not by Django
 handler500 = "community.views.server_error"

@@ -33,6 +33,14 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
+def rate_limited(request):
+    """allauth's refusal when a login, sign-up or password reset comes too often (ACCOUNT_RATE_LIMITS), in the
+    site's look; its words are allauth's own, translated in allauth's catalogue."""
+    from allauth.account.adapter import get_adapter
+
+    return render(request, "429.html", {"reason": get_adapter(request).error_messages["rate_limited"]}, status=429)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 

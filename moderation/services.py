@@ -66,7 +66,10 @@ def flag_post(*, post, flagger, reason: str, note: str = "") -> Flag:
                 flag = Flag.objects.create(post=post, flagger=flagger, reason=reason, note=note.strip()[:500], created_at=timezone.now())
         except IntegrityError:
             raise ValidationError(_("You have already flagged this post; moderators will look at it."), code="twice") from None
-        _pending_item(post)
+        # Flags that arrive together are counted one at a time: each waits for the post's pending review item, so
+        # each counts every flag committed before it, and the last counts them all. (Without the wait, eight flags
+        # at once could each see too few of the others to hide the post.)
+        ReviewItem.objects.select_for_update().filter(pk=_pending_item(post).pk).first()
         open_flags = list(Flag.objects.filter(post=post, status=Flag.Status.OPEN).select_related("flagger"))
         # As Discourse: one flag from a trusted member on a newcomer's post, or enough flags, hide it at once.
         trusted_on_newcomer = post.author.is_newcomer and any(

@@ -57,14 +57,22 @@ def _run(args, **env):
     )
 
 
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 20 + "-production-secret-key-that-is-long-and-random-0123456789",
+              "ALLOWED_HOSTS": "forum.example.org"}
+
+
 def test_production_settings_pass_check_deploy():
-    result = _run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DEBUG="false", SECRET_KEY="x" * 20 + "-production-secret-key-that-is-long-and-random-0123456789",
-        ALLOWED_HOSTS="forum.example.org",
-    )
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_and_the_session_cookie_is_out_of_scripts_reach():
+    names = ["SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+             "ACCOUNT_PREVENT_ENUMERATION", "ALLAUTH_TRUSTED_PROXY_COUNT"]
+    probe = f"import django; django.setup(); from django.conf import settings; print(*[getattr(settings, n) for n in {names!r}])"
+    result = _run(["-c", probe], **PRODUCTION)
+    assert result.stdout.split() == ["True", "True", "True", "True", "True", "1"], result.stdout + result.stderr
 
 
 def test_service_check_names_postgresql_when_it_is_unreachable():

@@ -30,7 +30,7 @@ from community.triage.models import QueueEntry
 from forums import services as forum_services
 from forums.models import Post, Reaction, ReadHorizon, Subscription, Tag, Thread
 from loyalty import ledger
-from loyalty.models import Kudos, Redemption, Reward
+from loyalty.models import Kudos, PointsEntry, Redemption, Reward
 from moderation import services as moderation
 from moderation.models import Flag, ModerationAction, Nomination, ReviewItem, Sanction
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
@@ -85,7 +85,7 @@ def case_for(name: str, world: World, actor) -> Case:
         # Each member acts on a notification of their own; the anonymous visitor tries the owner's.
         note = notify(recipient=me, kind=Kind.REPLY, dedupe_key=f"perm:{name}", actor=UserFactory(), thread=thread)
         return Case([note.pk], probe=lambda: _fresh(note).read_at is not None)
-    if name == "notifications:mark_read@others":
+    if name in ("notifications:mark_read@others", "notifications:open@others"):
         note = notify(recipient=owner, kind=Kind.REPLY, dedupe_key="perm:others", actor=UserFactory(), thread=thread)
         return Case([note.pk], probe=lambda: _fresh(note).read_at is not None)
     if name == "notifications:mark_all_read":
@@ -127,6 +127,13 @@ def case_for(name: str, world: World, actor) -> Case:
         if actor is not None:
             ledger.award(member_id=actor.pk, reason="celebration", source_type="test", source_id=actor.pk, amount=5)
         return Case([reward.pk], probe=lambda: Redemption.objects.count())
+    if name == "loyalty:redeem@others":
+        # The owner has the points; the request names them every way a form could: nobody spends them but the owner.
+        reward = Reward.objects.create(name="Pin", cost=1)
+        ledger.award(member_id=owner.pk, reason="celebration", source_type="test", source_id=owner.pk, amount=5)
+        return Case([reward.pk], {"member": owner.pk, "member_id": owner.pk, "username": owner.username},
+                    probe=lambda: (Redemption.objects.filter(member=owner).count(),
+                                   PointsEntry.objects.filter(member=owner).count(), _fresh(owner.loyalty_account).balance))
     if name == "loyalty:fulfil":
         redemption = Redemption.objects.create(member=owner, reward=Reward.objects.create(name="Cap", cost=1), cost=1,
                                                created_at=timezone.now())
@@ -226,6 +233,9 @@ def _event_case(name: str, world: World, actor) -> Case:
     if name == "events:feed_reset":
         feed = event_services.feed_of(actor) if actor is not None else None
         return Case([], probe=lambda: _fresh(feed).token if feed else None)
+    if name == "events:feed_reset@others":
+        feed = event_services.feed_of(world.owner)
+        return Case([], {"member": world.owner.pk, "username": world.owner.username}, probe=lambda: _fresh(feed).token)
     event = make_event(host=manager, category=world.category, title="Table meetup")
     event_services.rsvp_set(event=event, member=world.owner, status="going")
     if name == "events:edit":
@@ -235,6 +245,10 @@ def _event_case(name: str, world: World, actor) -> Case:
         return Case([event.pk], data, probe=lambda: _fresh(event).title)
     if name == "events:cancel":
         return Case([event.pk], {"reason": "rain"}, probe=lambda: _fresh(event).cancelled_at is not None)
+    if name == "events:rsvp@others":
+        # The owner is going; naming them changes the actor's own answer at most, never theirs.
+        return Case([event.pk], {"status": "not_going", "member": world.owner.pk, "username": world.owner.username},
+                    probe=lambda: RSVP.objects.get(event=event, member=world.owner).status)
     if name in ("events:rsvp", "events:rsvp@cancelled"):
         if name.endswith("@cancelled"):
             event_services.event_cancel(event=event, reason="")
@@ -261,6 +275,11 @@ def _idea_case(name: str, world: World) -> Case:
     idea = make_thread(author=world.owner, category=ideas, title="An idea worth voting for")
     if name == "forums:idea_vote":
         return Case([idea.pk], {"action": "vote"}, probe=lambda: IdeaVote.objects.count())
+    if name == "forums:idea_vote@others":
+        # The owner voted; the request tries to take their vote back by naming them.
+        forum_services.idea_vote(thread=idea, member=world.owner)
+        return Case([idea.pk], {"action": "unvote", "member": world.owner.pk, "username": world.owner.username},
+                    probe=lambda: IdeaVote.objects.filter(member=world.owner).count())
     if name == "forums:idea_vote@not_an_idea":
         return Case([world.thread.pk], {"action": "vote"}, probe=lambda: IdeaVote.objects.count())
     if name == "forums:idea_status":
@@ -281,6 +300,7 @@ STATE_CHANGING = {
     "notifications:mark_read": ("post", SIGNED_IN),  # each on their own notification
     "notifications:mark_read@others": ("post", NOBODY),  # nobody marks someone else's
     "notifications:open": ("get", SIGNED_IN),  # opening marks it read: own notification only
+    "notifications:open@others": ("get", NOBODY),  # someone else's, by its id
     "notifications:unsubscribe": ("post", set(ROLES)),  # the signed token is the permission
     "expertise:list": ("post", STAFF),
     "expertise:remove": ("post", STAFF),
@@ -295,6 +315,7 @@ STATE_CHANGING = {
     "triage:snooze": ("post", SITE_MODERATORS),
     "triage:no_reply_needed": ("post", SITE_MODERATORS),
     "loyalty:redeem": ("post", SIGNED_IN),
+    "loyalty:redeem@others": ("post", NOBODY),  # with someone else's points, naming them
     "loyalty:fulfil": ("post", STAFF),
     "loyalty:kudos": ("post", WRITERS),
     "loyalty:leader": ("post", STAFF),
@@ -330,6 +351,7 @@ STATE_CHANGING = {
     # (the category moderator here moderates "Other"); only managers announce.
     "forums:idea_vote": ("post", WRITERS),
     "forums:idea_vote@not_an_idea": ("post", NOBODY),
+    "forums:idea_vote@others": ("post", NOBODY),  # taking back someone else's vote, naming them
     "forums:idea_status": ("post", SITE_MODERATORS),
     "forums:idea_announce": ("post", STAFF),
     # Events: managers create them, and members of tier 3 (the site moderator here is a Champion, the
@@ -340,10 +362,12 @@ STATE_CHANGING = {
     "events:cancel": ("post", STAFF),
     "events:rsvp": ("post", SIGNED_IN),
     "events:rsvp@cancelled": ("post", NOBODY),
+    "events:rsvp@others": ("post", NOBODY),  # someone else's answer, naming them
     "events:check_in": ("post", STAFF),
     "events:check_in@not_going": ("post", NOBODY),
     "events:check_in_code": ("post", STAFF),
     "events:feed_reset": ("post", SIGNED_IN),  # each resets their own calendar address
+    "events:feed_reset@others": ("post", NOBODY),  # someone else's, naming them
     "page_edit": ("post", STAFF),  # the guidelines and the welcome speak for the community
     # Buddies: members of tier 2 and up who may write (the category moderator is a Regular, the site moderator a
     # Champion); anyone signed in stops being one (a silenced buddy too: their newcomers are rematched).
@@ -410,6 +434,41 @@ def _redemption_secret(world, actor):
     return world.owner.display_name
 
 
+def _others_redemption_secret(world, actor):
+    """A fulfilled redemption of the owner's, of a reward no longer offered: only the owner's list names it."""
+    reward = Reward.objects.create(name="Retired secret mug", cost=1, is_active=False)
+    Redemption.objects.create(member=world.owner, reward=reward, cost=1, created_at=timezone.now(), fulfilled_at=timezone.now())
+    return "Retired secret mug"
+
+
+def _own_redemption_secret(world, actor):
+    reward = Reward.objects.create(name="Retired own mug", cost=1, is_active=False)
+    Redemption.objects.create(member=actor or world.owner, reward=reward, cost=1, created_at=timezone.now())
+    return "Retired own mug"
+
+
+def _own_feed_token_secret(world, actor):
+    from community.events import services as event_services
+
+    return event_services.feed_of(actor or world.owner).token
+
+
+def _others_feed_token_secret(world, actor):
+    from community.events import services as event_services
+
+    return event_services.feed_of(world.owner).token
+
+
+def _others_feed_events_secret(world, actor):
+    """The owner is going to an event; their calendar feed lists it, and the feed's address is the only key."""
+    from community.events import services as event_services
+
+    event = make_event(host=world.people["manager"], category=world.category, title="Owner-only calendar entry")
+    event_services.rsvp_set(event=event, member=world.owner, status="going")
+    event_services.feed_of(world.owner)
+    return "Owner-only calendar entry"
+
+
 def _settings_secret(world, actor):
     User.objects.filter(pk=(actor or world.owner).pk).update(display_name="my-own-name")
     return 'value="my-own-name"'
@@ -435,6 +494,21 @@ PRIVATE_READS = {
     "notifications:bell@others": PrivateRead(lambda w: reverse("notifications:bell"), _others_notification_secret, NOBODY),
     "loyalty:home": PrivateRead(lambda w: reverse("loyalty:home"), _ledger_secret, SIGNED_IN),
     "loyalty:home@others": PrivateRead(lambda w: reverse("loyalty:home"), _others_ledger_secret, NOBODY),
+    # A member's own rows asked for by naming someone else in the address: the views read request.user only.
+    "notifications:list@others_by_id": PrivateRead(
+        lambda w: reverse("notifications:list") + f"?member={w.owner.pk}&recipient={w.owner.pk}&user={w.owner.username}",
+        _others_notification_secret, NOBODY),
+    "loyalty:home@others_by_id": PrivateRead(
+        lambda w: reverse("loyalty:home") + f"?member={w.owner.pk}&username={w.owner.username}", _others_ledger_secret, NOBODY),
+    "loyalty:rewards@others": PrivateRead(lambda w: reverse("loyalty:rewards") + f"?member={w.owner.pk}",
+                                          _others_redemption_secret, NOBODY),
+    # The calendar feed: its address is shown to its member only, and a guessed or old address shows nothing.
+    "loyalty:rewards@own": PrivateRead(lambda w: reverse("loyalty:rewards"), _own_redemption_secret, SIGNED_IN),
+    "events:list@own_feed": PrivateRead(lambda w: reverse("events:list"), _own_feed_token_secret, SIGNED_IN),
+    "events:feed": PrivateRead(lambda w: reverse("events:feed", args=[w.owner.calendar_feed.token]),
+                               _others_feed_events_secret, set(ROLES)),  # the secret address is the permission
+    "events:list@others_feed": PrivateRead(lambda w: reverse("events:list"), _others_feed_token_secret, NOBODY),
+    "events:feed@forged": PrivateRead(lambda w: reverse("events:feed", args=["x" * 32]), _others_feed_events_secret, NOBODY),
     "loyalty:rewards@pending": PrivateRead(lambda w: reverse("loyalty:rewards"), _redemption_secret, STAFF),
     "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
     "buddies:home@others": PrivateRead(lambda w: reverse("buddies:home"), _others_buddy_secret, NOBODY),
