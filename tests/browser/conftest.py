@@ -1,11 +1,14 @@
 """Headless Debian Chromium driven by Playwright against pytest-django's live server."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+
+from tests.browser.inert import RECORD_CSP_VIOLATIONS, STOP_LEAVING_THE_PAGE
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -61,3 +64,28 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def watched_page(new_page, live_server):
+    """A page that records every dialog and CSP violation and never reaches outside the live server."""
+
+    def make(**kwargs):
+        page = new_page(**kwargs)
+        page.dialogs = []
+
+        def on_dialog(dialog):
+            page.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+        page.add_init_script(STOP_LEAVING_THE_PAGE)
+        own_host = urlsplit(live_server.url).netloc
+        page.route(
+            "**/*",
+            lambda route: route.continue_() if urlsplit(route.request.url).netloc == own_host else route.abort(),
+        )
+        return page
+
+    return make
