@@ -28,7 +28,7 @@ from community.notifications.models import Kind, Notification, Preference
 from community.notifications.services import notify, unsubscribe_token
 from community.triage.models import QueueEntry
 from forums import services as forum_services
-from forums.models import Post, Reaction, ReadHorizon, Subscription, Tag, Thread
+from forums.models import Category, Post, Reaction, ReadHorizon, Subscription, Tag, Thread
 from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
@@ -144,6 +144,16 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([thread.pk, "lock"], probe=lambda: _fresh(thread).is_locked)
     if name in ("moderation:post_delete", "forums:post_delete"):
         return Case([reply.pk], probe=lambda: _fresh(reply).is_deleted)
+    if name == "moderation:post_restore":
+        deleted = make_reply(thread=thread, author=owner, body="deleted, then restored")
+        forum_services.post_delete(post=deleted, member=owner)
+        return Case([deleted.pk], probe=lambda: _fresh(deleted).is_deleted)
+    if name == "moderation:post_restore@other_category":
+        # In the category the category moderator moderates ("Other"): theirs to restore too.
+        other_thread = make_thread(author=owner, category=Category.objects.get(slug="other"), title="Elsewhere")
+        deleted = make_reply(thread=other_thread, author=owner, body="deleted in Other")
+        forum_services.post_delete(post=deleted, member=owner)
+        return Case([deleted.pk], probe=lambda: _fresh(deleted).is_deleted)
     if name == "moderation:post_edit":
         return Case([reply.pk], {"body": "edited by a moderator"}, probe=lambda: _fresh(reply).body)
     if name == "moderation:sanction":
@@ -303,6 +313,9 @@ STATE_CHANGING = {
     "moderation:thread": ("post", SITE_MODERATORS),
     "moderation:post_delete": ("post", SITE_MODERATORS),
     "moderation:post_edit": ("post", SITE_MODERATORS),
+    # A deleted post comes back by a moderator of its category ("Help" here; the category moderator moderates "Other").
+    "moderation:post_restore": ("post", SITE_MODERATORS),
+    "moderation:post_restore@other_category": ("post", SITE_MODERATORS | {"category_moderator"}),
     "moderation:sanction": ("post", SITE_MODERATORS),
     "moderation:spammer": ("post", STAFF),
     "moderation:decide": ("post", STAFF),
