@@ -571,3 +571,17 @@ def has_posted(member_id: int) -> bool:
 
 def has_liked_a_post(member_id: int) -> bool:
     return Reaction.objects.filter(member_id=member_id, kind="like").exists()
+
+
+def posts_for_export(member_id: int) -> list[dict]:
+    """Every post the member wrote, with its thread's title, for their own data export: one query.
+
+    Deleted and hidden posts are theirs too, so they are in it, marked; nobody else's words are.
+    """
+    rows = (Post.objects.filter(author_id=member_id).order_by("created_at", "pk")
+            .values("pk", "thread_id", "thread__title", "number", "body", "created_at", "edited_at", "is_deleted", "is_hidden",
+                    "like_count"))
+    return [{"id": row["pk"], "thread_id": row["thread_id"], "thread_title": row["thread__title"], "number": row["number"],
+             "body": row["body"], "created_at": row["created_at"].isoformat(),
+             "edited_at": row["edited_at"].isoformat() if row["edited_at"] else None,
+             "is_deleted": row["is_deleted"], "is_hidden": row["is_hidden"], "likes": row["like_count"]} for row in rows]

@@ -451,6 +451,9 @@ PRIVATE_READS = {
     "loyalty:rewards@pending": PrivateRead(lambda w: reverse("loyalty:rewards"), _redemption_secret, STAFF),
     "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
     "buddies:home@others": PrivateRead(lambda w: reverse("buddies:home"), _others_buddy_secret, NOBODY),
+    # One's own data as a file: one's own points in it, never another member's.
+    "members:data_export": PrivateRead(lambda w: reverse("members:data_export"), _ledger_secret, SIGNED_IN),
+    "members:data_export@others": PrivateRead(lambda w: reverse("members:data_export"), _others_ledger_secret, NOBODY),
     "members:settings@others": PrivateRead(lambda w: reverse("members:settings"), _others_settings_secret, NOBODY),
     "triage:queue": PrivateRead(lambda w: reverse("triage:queue"), _queue_secret, SITE_MODERATORS),
     "triage:queue_live": PrivateRead(lambda w: reverse("triage:queue_live") + "?v=-1", _queue_secret, SITE_MODERATORS),
@@ -491,6 +494,7 @@ READ_ONLY = {
     "forums:thread_news",  # "N new replies" on an open thread page
     "triage:queue_live",
     "buddies:home",  # one's own buddy or newcomers, and the form to offer
+    "members:data_export",  # one's own data, downloaded
 }
 
 # Routed only with BENCH_FLOOR=true, never in production: `make bench`'s floor, a constant page (tests/test_bench_load.py).

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from community import permissions
 from community.expertise import selectors as expertise_selectors
 from community.members import selectors, services
+from community.members.export import member_data_export
 from community.members.forms import SettingsForm
 from forums import selectors as forum_selectors
 from forums.models import Tag
@@ -57,6 +59,15 @@ def settings_page(request):
             messages.success(request, _("Your settings are saved."))
         return redirect("members:settings")
     return render(request, "members/settings.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+@login_required
+def data_export(request):
+    """The member's own data as a JSON file (only theirs: the signed-in member is the one exported)."""
+    response = JsonResponse(member_data_export(request.user), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="roundtable-{request.user.username}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
