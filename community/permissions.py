@@ -190,6 +190,12 @@ def can_restore_post(user, post, *, thread=None) -> bool:
     return roles.moderates((thread or post.thread).category_id)
 
 
+def can_delete_own_account(user) -> bool:
+    """Any signed-in member may delete their account, but an admin: the site must not lose its last key that way."""
+    roles = roles_of(user)
+    return roles.is_signed_in and not roles.is_admin
+
+
 def can_like_post(user, post) -> bool:
     return roles_of(user).is_signed_in and not post.is_deleted and not post.is_hidden and post.author_id != user.pk
 
@@ -459,6 +465,11 @@ def check_can_restore_post(user, post) -> None:
         _deny(_("This post is not deleted."))
     if not can_restore_post(user, post):
         _deny(_("Only moderators of this category restore deleted posts."))
+
+
+def check_can_delete_own_account(user) -> None:
+    if not can_delete_own_account(user):
+        _deny(_("Admins cannot delete their account here; another admin removes it in the admin."))
 
 
 def check_can_like_post(user, post) -> None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, router
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     Exists,
@@ -17,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    When,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -585,3 +587,9 @@ def posts_for_export(member_id: int) -> list[dict]:
              "body": row["body"], "created_at": row["created_at"].isoformat(),
              "edited_at": row["edited_at"].isoformat() if row["edited_at"] else None,
              "is_deleted": row["is_deleted"], "is_hidden": row["is_hidden"], "likes": row["like_count"]} for row in rows]
+
+
+def posts_standing_by(member_id: int) -> list[Post]:
+    """The member's posts not deleted, replies first (newest first), then the threads they opened: the order to delete them in."""
+    return list(Post.objects.filter(author_id=member_id, is_deleted=False).select_related("thread")
+                .order_by(Case(When(number=1, then=1), default=0), "-created_at", "-pk"))

@@ -33,7 +33,7 @@ from loyalty import ledger
 from loyalty.models import Kudos, Redemption, Reward
 from moderation import services as moderation
 from moderation.models import Flag, ModerationAction, Nomination, ReviewItem, Sanction
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
+from tests.factories import PASSWORD, CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 ROLES = ["anonymous", "newcomer", "member", "silenced", "category_moderator", "moderator", "manager", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -144,6 +144,10 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([thread.pk, "lock"], probe=lambda: _fresh(thread).is_locked)
     if name in ("moderation:post_delete", "forums:post_delete"):
         return Case([reply.pk], probe=lambda: _fresh(reply).is_deleted)
+    if name == "members:account_delete":
+        # Each deletes their own account (the password again); the visitor has none.
+        target = actor if actor is not None else owner
+        return Case([], {"password": PASSWORD, "posts": "keep"}, probe=lambda: _fresh(target).is_active)
     if name == "moderation:post_restore":
         deleted = make_reply(thread=thread, author=owner, body="deleted, then restored")
         forum_services.post_delete(post=deleted, member=owner)
@@ -286,6 +290,7 @@ def _idea_case(name: str, world: World) -> Case:
 # case name (url name, or url name@variant): (HTTP method, roles whose request changes the rows)
 STATE_CHANGING = {
     "members:settings": ("post", SIGNED_IN),
+    "members:account_delete": ("post", SIGNED_IN - {"admin"}),  # admins are removed by another admin
     "notifications:settings": ("post", SIGNED_IN),
     "notifications:mark_all_read": ("post", SIGNED_IN),
     "notifications:mark_read": ("post", SIGNED_IN),  # each on their own notification

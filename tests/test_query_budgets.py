@@ -505,6 +505,7 @@ PAGES = {
     "healthz": Page(lambda w, me: "/healthz", None, ["anonymous"]),
     "settings": Page(lambda w, me: "/settings/", None, SIGNED_IN),
     "my data export": Page(lambda w, me: "/settings/export/", _own_data, SIGNED_IN),
+    "delete my account form": Page(lambda w, me: "/settings/delete/", None, SIGNED_IN),
     "email preferences": Page(lambda w, me: "/notifications/settings/", None, SIGNED_IN),
     "unsubscribe": Page(lambda w, me: f"/notifications/unsubscribe/{unsubscribe_token(member=w.owner, kind='reply')}/", None, ROLES),
     "open a notification": Page(lambda w, me: _my_notification(w, me), None, SIGNED_IN, status=302),

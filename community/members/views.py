@@ -1,6 +1,7 @@
 """Member pages: public profile and own settings."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,7 @@ from community import permissions
 from community.expertise import selectors as expertise_selectors
 from community.members import selectors, services
 from community.members.export import member_data_export
-from community.members.forms import SettingsForm
+from community.members.forms import AccountDeleteForm, SettingsForm
 from forums import selectors as forum_selectors
 from forums.models import Tag
 from loyalty import selectors as loyalty_selectors
@@ -68,6 +69,19 @@ def data_export(request):
     response["Content-Disposition"] = f'attachment; filename="roundtable-{request.user.username}.json"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def account_delete(request):
+    """Delete one's own account, after the password again and the choice of what becomes of one's posts."""
+    permissions.check_can_delete_own_account(request.user)
+    form = AccountDeleteForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(member=request.user, remove_posts=form.cleaned_data["posts"] == AccountDeleteForm.REMOVE)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Goodbye, and thank you for being here."))
+        return redirect("forums:latest")
+    return render(request, "members/account_delete.html", {"form": form})
 
 
 @login_required
