@@ -182,6 +182,20 @@ def can_delete_post(user, post, *, thread=None) -> bool:
     return post.author_id == user.pk or roles.is_manager
 
 
+def can_restore_post(user, post, *, thread=None) -> bool:
+    """A deleted post (or thread, through its opening post) comes back by a moderator of its category or a manager."""
+    roles = roles_of(user)
+    if not roles.is_signed_in or not post.is_deleted:
+        return False
+    return roles.moderates((thread or post.thread).category_id)
+
+
+def can_delete_own_account(user) -> bool:
+    """Any signed-in member may delete their account, but an admin: the site must not lose its last key that way."""
+    roles = roles_of(user)
+    return roles.is_signed_in and not roles.is_admin
+
+
 def can_like_post(user, post) -> bool:
     return roles_of(user).is_signed_in and not post.is_deleted and not post.is_hidden and post.author_id != user.pk
 
@@ -446,6 +460,18 @@ def check_can_delete_post(user, post) -> None:
         _deny(_("You can only delete your own posts."))
 
 
+def check_can_restore_post(user, post) -> None:
+    if not post.is_deleted:
+        _deny(_("This post is not deleted."))
+    if not can_restore_post(user, post):
+        _deny(_("Only moderators of this category restore deleted posts."))
+
+
+def check_can_delete_own_account(user) -> None:
+    if not can_delete_own_account(user):
+        _deny(_("Admins cannot delete their account here; another admin removes it in the admin."))
+
+
 def check_can_like_post(user, post) -> None:
     if not can_like_post(user, post):
         if getattr(user, "is_authenticated", False) and post.author_id == user.pk:
@@ -687,5 +713,6 @@ def attach_post_abilities(user, thread, posts) -> None:
         post.can_edit = can_edit_post(user, post, thread=thread)
         post.can_delete = can_delete_post(user, post, thread=thread)
         post.can_like = can_like_post(user, post)
+        post.can_restore = can_restore_post(user, post, thread=thread)
         post.can_flag = can_flag(user, post)
         post.can_thank = can_send_kudos(user) and post.author_id != user.pk and post.can_see

@@ -104,7 +104,7 @@ def _build_list_page(*, order, category, tag, period, status, page) -> dict:
 def _way_of_seeing(post, *, member, thread_can: dict) -> tuple:
     """Everything of the member's that the post's template reads, decided before it is rendered."""
     return (
-        post.is_unread, post.can_see, post.can_edit, post.can_delete, post.can_like, post.liked_by_me,
+        post.is_unread, post.can_see, post.can_edit, post.can_delete, post.can_restore, post.can_like, post.liked_by_me,
         post.can_flag, post.can_thank, post.author_id == member.pk, *sorted(thread_can.items()),
     )
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, router
 from django.db.models import (
+    Case,
     Count,
     DateTimeField,
     Exists,
@@ -17,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    When,
     prefetch_related_objects,
 )
 from django.http import Http404
@@ -571,3 +573,23 @@ def has_posted(member_id: int) -> bool:
 
 def has_liked_a_post(member_id: int) -> bool:
     return Reaction.objects.filter(member_id=member_id, kind="like").exists()
+
+
+def posts_for_export(member_id: int) -> list[dict]:
+    """Every post the member wrote, with its thread's title, for their own data export: one query.
+
+    Deleted and hidden posts are theirs too, so they are in it, marked; nobody else's words are.
+    """
+    rows = (Post.objects.filter(author_id=member_id).order_by("created_at", "pk")
+            .values("pk", "thread_id", "thread__title", "number", "body", "created_at", "edited_at", "is_deleted", "is_hidden",
+                    "like_count"))
+    return [{"id": row["pk"], "thread_id": row["thread_id"], "thread_title": row["thread__title"], "number": row["number"],
+             "body": row["body"], "created_at": row["created_at"].isoformat(),
+             "edited_at": row["edited_at"].isoformat() if row["edited_at"] else None,
+             "is_deleted": row["is_deleted"], "is_hidden": row["is_hidden"], "likes": row["like_count"]} for row in rows]
+
+
+def posts_standing_by(member_id: int) -> list[Post]:
+    """The member's posts not deleted, replies first (newest first), then the threads they opened: the order to delete them in."""
+    return list(Post.objects.filter(author_id=member_id, is_deleted=False).select_related("thread")
+                .order_by(Case(When(number=1, then=1), default=0), "-created_at", "-pk"))

@@ -356,6 +356,48 @@ def post_delete(*, post: Post, member) -> Post:
     return post
 
 
+def post_restore(*, post: Post, member) -> Post:
+    """Undo `post_delete`: the post stands again, restoring its opening post restores the thread, and
+    every counter moves back as deleting moved it. Points follow as for an un-hidden post (`post_unhidden`:
+    loyalty settles the post against what it earns now). An accepted answer is not marked again, as
+    after an un-hide. `member` is who restored it (the moderation log says so; the post keeps no trace).
+    """
+    with transaction.atomic():
+        page_cache.thread_changed(post.thread_id)
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if not post.is_deleted:
+            return post
+        Post.objects.filter(pk=post.pk).update(is_deleted=False, deleted_at=None, deleted_by=None)
+        if post.is_first:
+            Thread.objects.filter(pk=thread.pk).update(is_deleted=False, like_count=F("like_count") + post.like_count)
+            Category.objects.filter(pk=thread.category_id).update(
+                thread_count=F("thread_count") + 1, post_count=F("post_count") + (thread.reply_count + 1)
+            )
+            Tag.objects.filter(threads=thread).update(thread_count=F("thread_count") + 1)
+        else:
+            last = Post.objects.filter(thread=thread, is_deleted=False).order_by("-number").values("created_at", "author_id").first()
+            Thread.objects.filter(pk=thread.pk).update(
+                reply_count=F("reply_count") + 1,
+                like_count=F("like_count") + post.like_count,
+                last_posted_at=last["created_at"],
+                last_poster_id=last["author_id"],
+            )
+            if not thread.is_deleted:
+                Category.objects.filter(pk=thread.category_id).update(post_count=F("post_count") + 1)
+        thread.refresh_from_db(fields=["is_deleted", "last_posted_at"])
+        if not thread.is_deleted:
+            # The thread is the category's latest again if it is more recent than what the category shows (as thread_move).
+            Category.objects.filter(pk=thread.category_id).filter(
+                Q(last_posted_at__isnull=True) | Q(last_posted_at__lt=thread.last_posted_at)
+                | Q(last_posted_at=thread.last_posted_at, last_thread_id__lt=thread.pk)
+            ).update(last_thread=thread, last_posted_at=thread.last_posted_at)
+        _refresh_first_response(thread)
+        _send_after_commit(signals.post_unhidden, thread_id=thread.pk, post_id=post.pk)
+    post.refresh_from_db()
+    return post
+
+
 def like_add(*, post: Post, member) -> bool:
     """Like a post once; returns False when it was already liked (nothing changes). A post deleted or
     hidden meanwhile is refused. The thread's row lock comes first, as in post_delete and post_hide,

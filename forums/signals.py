@@ -9,7 +9,7 @@ post_created = Signal()
 post_edited = Signal()
 # A post left sight (hidden by flags or a moderator, or deleted): post_hidden(thread_id=, post_id=, member_id=).
 post_hidden = Signal()
-# A hidden post is shown again (approved by a moderator): post_unhidden(thread_id=, post_id=).
+# A hidden post is shown again (approved by a moderator), or a deleted one restored: post_unhidden(thread_id=, post_id=).
 post_unhidden = Signal()
 reaction_added = Signal()
 reaction_removed = Signal()

@@ -168,3 +168,16 @@ def leaderboard_page(viewer, *, period: str, category_id: int | None) -> Leaderb
     if viewer.is_authenticated and rows and not any(row.member.pk == viewer.pk for row in rows):
         mine = standing_of(viewer, period=period, category_id=category_id, version=version)
     return LeaderboardPage(rows=rows, mine=mine)
+
+
+def points_for_export(member) -> dict:
+    """The member's balance, totals, every ledger entry and their badges, for their own data export: three queries."""
+    account = account_of(member)
+    entries = [{"id": entry["pk"], "amount": entry["amount"], "reason": entry["reason"], "source_type": entry["source_type"],
+                "source_id": entry["source_id"], "created_at": entry["created_at"].isoformat()}
+               for entry in PointsEntry.objects.filter(member=member).order_by("created_at", "pk")
+               .values("pk", "amount", "reason", "source_type", "source_id", "created_at")]
+    badges = [{"badge": award.badge.slug, "name": award.badge.name, "source": award.source_key,
+               "awarded_at": award.created_at.isoformat()} for award in badges_of(member)]
+    return {"balance": account.balance, "lifetime_points": account.lifetime_points, "score_90d": account.score_90d,
+            "ledger": entries, "badges": badges}

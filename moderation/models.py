@@ -93,6 +93,7 @@ ACTION_LABELS = {
     "review_dismiss": _("Flags dismissed"),
     "post_edited": _("Post edited"),
     "post_deleted": _("Post deleted"),
+    "post_restored": _("Deleted post restored"),
     "thread_lock": _("Thread locked"),
     "thread_unlock": _("Thread unlocked"),
     "thread_pin": _("Thread pinned"),

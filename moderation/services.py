@@ -252,6 +252,15 @@ def moderator_delete_post(*, post, moderator, reason: str = "") -> None:
             before={"body": post.body[:2000]})
 
 
+def moderator_restore_post(*, post, moderator, reason: str = "") -> None:
+    """Bring back a deleted post (a thread, through its opening post), on the record; `forums.services.post_restore` moves the rest."""
+    permissions.check_can_restore_post(moderator, post)
+    with transaction.atomic():
+        forum_services.post_restore(post=post, member=moderator)
+        log(actor=moderator, action="post_restored", target_type="post", target_id=post.pk, reason=reason,
+            after={"thread_restored": post.is_first})
+
+
 def moderator_edit_post(*, post, moderator, body: str, reason: str = "") -> None:
     """Edit someone's post as a moderator: the revision is kept by forums, the before and after go in the log."""
     before = post.body

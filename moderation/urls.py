@@ -12,6 +12,7 @@ urlpatterns = [
     path("moderation/log/", views.log, name="log"),
     path("moderation/thread/<int:thread_id>/<str:action>/", views.thread_act, name="thread"),
     path("moderation/post/<int:post_id>/delete/", views.post_remove, name="post_delete"),
+    path("moderation/post/<int:post_id>/restore/", views.post_restore, name="post_restore"),
     path("moderation/post/<int:post_id>/edit/", views.post_edit, name="post_edit"),
     path("moderation/sanction/<str:username>/", views.sanction, name="sanction"),
     path("moderation/spammer/<str:username>/", views.spammer, name="spammer"),

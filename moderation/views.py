@@ -189,6 +189,16 @@ def post_remove(request, post_id):
 
 
 @login_required
+@require_POST
+def post_restore(request, post_id):
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=post_id)
+    permissions.check_can_restore_post(request.user, post)
+    services.moderator_restore_post(post=post, moderator=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The thread was restored.") if post.is_first else _("The post was restored."))
+    return redirect(post.thread)
+
+
+@login_required
 def candidates(request):
     permissions.check_can_decide_candidates(request.user)
     open_ones = Nomination.objects.filter(status__in=[Nomination.Status.CANDIDATE, Nomination.Status.DEFERRED]).select_related("member")

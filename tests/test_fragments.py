@@ -128,7 +128,7 @@ def test_every_way_a_member_sees_a_post_is_in_its_key(thread, member):
     """Two members who differ in any one thing the post's template shows of theirs never share its HTML."""
     post = thread.posts.get(number=1)
     seen = {"is_unread": False, "can_see": True, "can_edit": False, "can_delete": False, "can_like": True,
-            "liked_by_me": False, "can_flag": True, "can_thank": True}
+            "liked_by_me": False, "can_flag": True, "can_thank": True, "can_restore": False}
     abilities = {"reply": True, "accept_answer": False}
 
     def way(**changes):

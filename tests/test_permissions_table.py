@@ -28,12 +28,12 @@ from community.notifications.models import Kind, Notification, Preference
 from community.notifications.services import notify, unsubscribe_token
 from community.triage.models import QueueEntry
 from forums import services as forum_services
-from forums.models import Post, Reaction, ReadHorizon, Subscription, Tag, Thread
+from forums.models import Category, Post, Reaction, ReadHorizon, Subscription, Tag, Thread
 from loyalty import ledger
 from loyalty.models import Kudos, PointsEntry, Redemption, Reward
 from moderation import services as moderation
 from moderation.models import Flag, ModerationAction, Nomination, ReviewItem, Sanction
-from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
+from tests.factories import PASSWORD, CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 ROLES = ["anonymous", "newcomer", "member", "silenced", "category_moderator", "moderator", "manager", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -151,6 +151,20 @@ def case_for(name: str, world: World, actor) -> Case:
         return Case([thread.pk, "lock"], probe=lambda: _fresh(thread).is_locked)
     if name in ("moderation:post_delete", "forums:post_delete"):
         return Case([reply.pk], probe=lambda: _fresh(reply).is_deleted)
+    if name == "members:account_delete":
+        # Each deletes their own account (the password again); the visitor has none.
+        target = actor if actor is not None else owner
+        return Case([], {"password": PASSWORD, "posts": "keep"}, probe=lambda: _fresh(target).is_active)
+    if name == "moderation:post_restore":
+        deleted = make_reply(thread=thread, author=owner, body="deleted, then restored")
+        forum_services.post_delete(post=deleted, member=owner)
+        return Case([deleted.pk], probe=lambda: _fresh(deleted).is_deleted)
+    if name == "moderation:post_restore@other_category":
+        # In the category the category moderator moderates ("Other"): theirs to restore too.
+        other_thread = make_thread(author=owner, category=Category.objects.get(slug="other"), title="Elsewhere")
+        deleted = make_reply(thread=other_thread, author=owner, body="deleted in Other")
+        forum_services.post_delete(post=deleted, member=owner)
+        return Case([deleted.pk], probe=lambda: _fresh(deleted).is_deleted)
     if name == "moderation:post_edit":
         return Case([reply.pk], {"body": "edited by a moderator"}, probe=lambda: _fresh(reply).body)
     if name == "moderation:sanction":
@@ -295,6 +309,7 @@ def _idea_case(name: str, world: World) -> Case:
 # case name (url name, or url name@variant): (HTTP method, roles whose request changes the rows)
 STATE_CHANGING = {
     "members:settings": ("post", SIGNED_IN),
+    "members:account_delete": ("post", SIGNED_IN - {"admin"}),  # admins are removed by another admin
     "notifications:settings": ("post", SIGNED_IN),
     "notifications:mark_all_read": ("post", SIGNED_IN),
     "notifications:mark_read": ("post", SIGNED_IN),  # each on their own notification
@@ -324,6 +339,9 @@ STATE_CHANGING = {
     "moderation:thread": ("post", SITE_MODERATORS),
     "moderation:post_delete": ("post", SITE_MODERATORS),
     "moderation:post_edit": ("post", SITE_MODERATORS),
+    # A deleted post comes back by a moderator of its category ("Help" here; the category moderator moderates "Other").
+    "moderation:post_restore": ("post", SITE_MODERATORS),
+    "moderation:post_restore@other_category": ("post", SITE_MODERATORS | {"category_moderator"}),
     "moderation:sanction": ("post", SITE_MODERATORS),
     "moderation:spammer": ("post", STAFF),
     "moderation:decide": ("post", STAFF),
@@ -512,6 +530,9 @@ PRIVATE_READS = {
     "loyalty:rewards@pending": PrivateRead(lambda w: reverse("loyalty:rewards"), _redemption_secret, STAFF),
     "members:settings": PrivateRead(lambda w: reverse("members:settings"), _settings_secret, SIGNED_IN),
     "buddies:home@others": PrivateRead(lambda w: reverse("buddies:home"), _others_buddy_secret, NOBODY),
+    # One's own data as a file: one's own points in it, never another member's.
+    "members:data_export": PrivateRead(lambda w: reverse("members:data_export"), _ledger_secret, SIGNED_IN),
+    "members:data_export@others": PrivateRead(lambda w: reverse("members:data_export"), _others_ledger_secret, NOBODY),
     "members:settings@others": PrivateRead(lambda w: reverse("members:settings"), _others_settings_secret, NOBODY),
     "triage:queue": PrivateRead(lambda w: reverse("triage:queue"), _queue_secret, SITE_MODERATORS),
     "triage:queue_live": PrivateRead(lambda w: reverse("triage:queue_live") + "?v=-1", _queue_secret, SITE_MODERATORS),
@@ -552,6 +573,7 @@ READ_ONLY = {
     "forums:thread_news",  # "N new replies" on an open thread page
     "triage:queue_live",
     "buddies:home",  # one's own buddy or newcomers, and the form to offer
+    "members:data_export",  # one's own data, downloaded
 }
 
 # Routed only with BENCH_FLOOR=true, never in production: `make bench`'s floor, a constant page (tests/test_bench_load.py).

@@ -140,6 +140,23 @@ def _ledger(world, n):
             world.made += 1
 
 
+def _own_data(world, n):
+    """What a member's data export holds, for each signed-in viewer: posts, ledger entries, badges and event answers."""
+    from community.events import services as event_services
+    from loyalty.badges import ensure_badges
+    from loyalty.models import BadgeAward
+
+    badge = next(iter(ensure_badges().values()))
+    for _index in range(n):
+        event = make_event(host=world.people["manager"], category=world.category, title=f"Export meetup {world.made}")
+        for viewer in (world.people[role] for role in SIGNED_IN):
+            make_reply(thread=world.thread, author=viewer, body=f"My own words {world.made} {viewer.pk}")
+            ledger.award(member_id=viewer.pk, reason="celebration", source_type="export", source_id=f"{world.made}", amount=1)
+            BadgeAward.objects.create(member=viewer, badge=badge, source_key=f"export-{world.made}", created_at=timezone.now())
+            event_services.rsvp_set(event=event, member=viewer, status="going")
+        world.made += 1
+
+
 def _leaders(world, n):
     """Distinct members earning points, in the world's category (its board) and so on every board."""
     for index in range(n):
@@ -487,6 +504,8 @@ PAGES = {
     "site page form": Page(lambda w, me: "/pages/guidelines/edit/", None, MANAGERS),
     "healthz": Page(lambda w, me: "/healthz", None, ["anonymous"]),
     "settings": Page(lambda w, me: "/settings/", None, SIGNED_IN),
+    "my data export": Page(lambda w, me: "/settings/export/", _own_data, SIGNED_IN),
+    "delete my account form": Page(lambda w, me: "/settings/delete/", None, SIGNED_IN),
     "email preferences": Page(lambda w, me: "/notifications/settings/", None, SIGNED_IN),
     "unsubscribe": Page(lambda w, me: f"/notifications/unsubscribe/{unsubscribe_token(member=w.owner, kind='reply')}/", None, ROLES),
     "open a notification": Page(lambda w, me: _my_notification(w, me), None, SIGNED_IN, status=302),
@@ -511,7 +530,7 @@ POST_ONLY = {
     "events:check_in", "triage:claim", "triage:unclaim", "triage:assign", "triage:snooze", "triage:no_reply_needed",
     "loyalty:redeem", "loyalty:fulfil", "loyalty:kudos", "loyalty:leader",
     "moderation:flag", "moderation:act", "moderation:new_member", "moderation:thread", "moderation:post_delete",
-    "moderation:post_edit", "moderation:sanction", "moderation:spammer", "moderation:decide", "moderation:revoke",
+    "moderation:post_restore", "moderation:post_edit", "moderation:sanction", "moderation:spammer", "moderation:decide", "moderation:revoke",
     "forums:mark_all_read", "forums:category_mark_read", "forums:reply", "forums:watch", "forums:answer_accept",
     "forums:answer_unaccept", "forums:idea_vote", "forums:idea_status", "forums:idea_announce", "forums:post_delete",
     "forums:post_like", "forums:preview",

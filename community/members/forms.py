@@ -57,3 +57,25 @@ class SettingsForm(forms.Form):
         if day and month and day > [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]:
             raise ValidationError(_("That month has no day %(day)d.") % {"day": day})
         return data
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's account: the password again, and what becomes of one's posts."""
+
+    KEEP, REMOVE = "keep", "remove"
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    posts = forms.ChoiceField(
+        label=_("Your posts"), widget=forms.RadioSelect,
+        choices=[(KEEP, _("Keep my posts, shown as by “deleted member”")),
+                 (REMOVE, _("Remove my posts (threads I started go with their replies)"))],
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.member.check_password(password):
+            raise ValidationError(_("That is not your password."), code="password")
+        return password

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.permissions import MANAGERS_GROUP  # noqa: F401  (older imports; roles are decided there)
@@ -65,6 +66,9 @@ class User(AbstractUser):
     last_sanctioned_at = models.DateTimeField(null=True, blank=True)
     # New accounts wait for a moderator when MODERATION_APPROVE_NEW_MEMBERS is on; they read, but do not post.
     awaiting_approval = models.BooleanField(default=False)
+    # Set when the member deleted their account (community.members.services.account_delete): the row stays,
+    # scrubbed, so their kept posts, likes and ledger still point somewhere; it shows as "deleted member".
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -82,6 +86,9 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
+        # Read only when loaded: lists that load names alone (`.only()`) show the scrubbed username instead.
+        if self.__dict__.get("deleted_at") is not None:
+            return gettext("deleted member")
         return self.display_name or self.username
 
     @property

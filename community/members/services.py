@@ -43,3 +43,38 @@ def guidelines_read(*, member: User) -> None:
         first_time = Profile.objects.filter(user=member, guidelines_read_at__isnull=True).update(guidelines_read_at=django_timezone.now())
         if first_time:
             transaction.on_commit(lambda: signals.guidelines_read.send(sender=Profile, member_id=member.pk))
+
+
+def account_delete(*, member: User, remove_posts: bool) -> int:
+    """Delete a member's account: the row stays, scrubbed of who they were, so what others did with them holds.
+
+    Scrubbed: username and email (replaced by `deleted-<id>`), names, flair, password (unusable: every session
+    they had fails its check on its next request, and an inactive account cannot sign in), verified emails,
+    profile. Their posts stay, shown as by "deleted member", or (`remove_posts`) are deleted through
+    `forums.services.post_delete` one by one, so counters move and points go back by the paths every deletion
+    takes (a thread they started goes with its replies, as when anyone deletes their thread).
+    Their ledger stays (append-only; it agrees with the posts either way). Points others earned from them
+    (likes and kudos they gave, answers they accepted) are kept, as Discourse keeps them. Returns how many
+    posts were deleted. Permission (`community.permissions.check_can_delete_own_account`) and the password are the caller's.
+    """
+    from allauth.account.models import EmailAddress
+
+    from forums import selectors as forum_selectors
+    from forums import services as forum_services
+
+    deleted = 0
+    with transaction.atomic():
+        if remove_posts:
+            # Replies before opening posts: a reply in a thread deleted already moves no category counter.
+            for post in forum_selectors.posts_standing_by(member.pk):
+                forum_services.post_delete(post=post, member=member)
+                deleted += 1
+        member.username, member.email = f"deleted-{member.pk}", f"deleted-{member.pk}@invalid"
+        member.first_name = member.last_name = member.display_name = member.flair_text = ""
+        member.beta_features, member.is_active, member.deleted_at = [], False, django_timezone.now()
+        member.set_unusable_password()
+        member.save()
+        EmailAddress.objects.filter(user=member).delete()
+        Profile.objects.filter(user=member).delete()
+        page_cache.site_changed()  # their name on every page they posted on
+    return deleted

@@ -1,7 +1,9 @@
 """Member pages: public profile and own settings."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -9,7 +11,8 @@ from django.utils.translation import gettext as _
 from community import permissions
 from community.expertise import selectors as expertise_selectors
 from community.members import selectors, services
-from community.members.forms import SettingsForm
+from community.members.export import member_data_export
+from community.members.forms import AccountDeleteForm, SettingsForm
 from forums import selectors as forum_selectors
 from forums.models import Tag
 from loyalty import selectors as loyalty_selectors
@@ -57,6 +60,28 @@ def settings_page(request):
             messages.success(request, _("Your settings are saved."))
         return redirect("members:settings")
     return render(request, "members/settings.html", {"form": form, "tags": Tag.objects.only("name")})
+
+
+@login_required
+def data_export(request):
+    """The member's own data as a JSON file (only theirs: the signed-in member is the one exported)."""
+    response = JsonResponse(member_data_export(request.user), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="roundtable-{request.user.username}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def account_delete(request):
+    """Delete one's own account, after the password again and the choice of what becomes of one's posts."""
+    permissions.check_can_delete_own_account(request.user)
+    form = AccountDeleteForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(member=request.user, remove_posts=form.cleaned_data["posts"] == AccountDeleteForm.REMOVE)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Goodbye, and thank you for being here."))
+        return redirect("forums:latest")
+    return render(request, "members/account_delete.html", {"form": form})
 
 
 @login_required

@@ -1,0 +1,127 @@
+"""A member deletes their account, keeping their posts (as "deleted member") or removing them: counters, ledger, sign-in, names."""
+
+import pytest
+from django.test import Client
+
+from community.members import services as member_services
+from community.members.models import Profile, User
+from forums import services as forum_services
+from forums.models import Post, Thread
+from forums.synchronize import synchronize_forums
+from loyalty import ledger, tasks
+from loyalty.models import LoyaltyAccount, PointsEntry
+from loyalty.recompute import source_drift
+from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(member) -> int:
+    account = LoyaltyAccount.objects.filter(member=member).first()
+    return account.balance if account else 0
+
+
+def assert_counters_exact() -> None:
+    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
+
+
+def assert_ledger_exact() -> None:
+    assert source_drift() == [] and ledger.rebuild_accounts(fix=False) == []
+
+
+@pytest.fixture
+def leaving(category, django_capture_on_commit_callbacks):
+    """Lena started a thread others answered, answered someone else's, liked and was liked; all points settled."""
+    lena = UserFactory(username="lena", display_name="Lena Leaving")
+    olga, pete = UserFactory(username="olga2"), UserFactory(username="pete")
+    with django_capture_on_commit_callbacks(execute=True):
+        hers = make_thread(author=lena, category=category, title="Lena's question")
+        answer = make_reply(thread=hers, author=olga)
+        theirs = make_thread(author=pete, category=category, title="Pete's question")
+        her_reply = make_reply(thread=theirs, author=lena, body="Lena answers Pete")
+    tasks.drain_award_log()
+    for post, liker in ((answer, lena), (her_reply, pete)):
+        forum_services.like_add(post=post, member=liker)
+        tasks.like_received(post.pk, liker.pk)
+    return lena, olga, pete, hers, theirs
+
+
+def delete_account(member, *, remove_posts: bool) -> None:
+    """Through the settings page, as the member does it; then the point jobs the deletions enqueued."""
+    client = Client()
+    client.force_login(member)
+    response = client.post("/settings/delete/", {"password": PASSWORD, "posts": "remove" if remove_posts else "keep"})
+    assert response.status_code == 302
+    for post in Post.objects.filter(author=member, is_deleted=True):
+        tasks.post_hidden(post.pk)
+    for thread_id in Thread.objects.values_list("pk", flat=True):
+        tasks.first_response_changed(thread_id)
+
+
+def assert_gone_as_a_person(member) -> None:
+    member = User.objects.get(pk=member.pk)
+    assert not member.is_active and member.deleted_at is not None and not member.has_usable_password()
+    assert (member.username, member.email, member.display_name) == (f"deleted-{member.pk}", f"deleted-{member.pk}@invalid", "")
+    assert not Profile.objects.filter(user=member).exists()
+    assert not Client().login(username="lena", password=PASSWORD)
+    assert not Client().login(username=member.username, password=PASSWORD)
+
+
+def test_keeping_the_posts_shows_them_as_by_a_deleted_member_and_changes_no_points(leaving, category):
+    lena, olga, pete, hers, theirs = leaving
+    member_services.profile_update(member=lena, display_name="Lena Leaving", language="", timezone="UTC", bio="about me",
+                                   interests=[], birthday_day=None, birthday_month=None)
+    entries_before = PointsEntry.objects.count()
+    balances = (balance(lena), balance(olga), balance(pete))
+    delete_account(lena, remove_posts=False)
+    assert_gone_as_a_person(lena)
+    assert Post.objects.filter(author=lena, is_deleted=False).count() == 2
+    assert PointsEntry.objects.count() == entries_before and (balance(lena), balance(olga), balance(pete)) == balances
+    for thread in (hers, theirs):
+        page = Client().get(thread.get_absolute_url()).content.decode()
+        assert "Lena Leaving" not in page and "/u/lena/" not in page and "deleted member" in page
+    assert_counters_exact()
+    assert_ledger_exact()
+
+
+def test_removing_the_posts_deletes_them_through_the_forum_and_takes_their_points_back(leaving, category):
+    lena, _olga, pete, hers, theirs = leaving
+    pete_before = balance(pete)
+    delete_account(lena, remove_posts=True)
+    assert_gone_as_a_person(lena)
+    assert not Post.objects.filter(author=lena, is_deleted=False).exists()
+    assert Thread.objects.get(pk=hers.pk).is_deleted and not Thread.objects.get(pk=theirs.pk).is_deleted
+    assert Thread.objects.get(pk=theirs.pk).reply_count == 0
+    assert balance(lena) == 0  # her posts earn nothing now, the likes on them neither
+    assert balance(pete) == pete_before  # his thread stands; what he earned from her like on it is kept
+    page = Client().get(theirs.get_absolute_url()).content.decode()
+    assert "Lena Leaving" not in page and "Lena answers Pete" not in page and "/u/lena/" not in page
+    assert_counters_exact()
+    assert_ledger_exact()
+
+
+def test_a_session_open_before_the_deletion_is_ended(leaving):
+    lena = leaving[0]
+    elsewhere = Client()
+    elsewhere.force_login(lena)
+    assert elsewhere.get("/settings/").status_code == 200
+    delete_account(lena, remove_posts=False)
+    response = elsewhere.get("/settings/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_wrong_password_deletes_nothing(leaving):
+    lena = leaving[0]
+    client = Client()
+    client.force_login(lena)
+    response = client.post("/settings/delete/", {"password": "not it", "posts": "remove"})
+    assert response.status_code == 200 and "That is not your password." in response.content.decode()
+    assert User.objects.get(pk=lena.pk).is_active and Post.objects.filter(author=lena, is_deleted=False).count() == 2
+
+
+def test_an_admin_cannot_delete_their_account_here(admin):
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/settings/delete/").status_code == 403
+    client.post("/settings/delete/", {"password": PASSWORD, "posts": "keep"})
+    assert User.objects.get(pk=admin.pk).is_active
