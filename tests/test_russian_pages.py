@@ -24,7 +24,7 @@ from moderation.models import Nomination
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_event, make_manager, make_reply, make_thread
 
 # Words that are the same in Russian text: the product's name, formats, and the language picker's own names.
-SAME_IN_BOTH = {"Roundtable", "Markdown", "UTC", "English", "CSV", "Ctrl", "Enter", "Email", "mailto", "https", "http"}
+SAME_IN_BOTH = {"Roundtable", "Markdown", "UTC", "English", "CSV", "JSON", "Ctrl", "Enter", "Email", "mailto", "https", "http"}
 
 # Text inside these is the member's own (or a list of place names), not the site's words.
 SKIPPED_ELEMENTS = {"script", "style", "textarea", "code", "pre", "datalist", "optgroup"}
