@@ -6,12 +6,11 @@ open match has a buddy who opted out or an expired window once the job has run; 
 newcomer's first fortnight.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -24,30 +23,10 @@ from community.members.models import Profile, Tier, User
 from community.notifications.models import Kind, Notification
 from tests.conftest import wait_for
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_newcomer, make_reply, make_thread, make_volunteer
+from tests.races import race
 
 MAX_EXAMPLES = 50
 STEPS = 30
-
-
-def _race(calls) -> list[str]:
-    """Run each call in a thread of its own (its own connection), all released at once; the errors they raised."""
-    barrier, errors = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as error:  # reported to the test
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_racing_matches_never_overfill_a_cap_nor_give_a_newcomer_two_buddies(transactional_db):
@@ -57,7 +36,7 @@ def test_racing_matches_never_overfill_a_cap_nor_give_a_newcomer_two_buddies(tra
     # Each newcomer asked for twice at once (their interests saved and their first post, say).
     calls = [lambda n=n: services.match_newcomer(newcomer=n) for n in newcomers for _twice in range(2)]
 
-    assert _race(calls) == []
+    assert race(calls) == []
 
     loads = dict(BuddyMatch.objects.values("buddy_id").annotate(n=Count("pk")).values_list("buddy_id", "n"))
     assert all(loads.get(v.member_id, 0) <= v.cap for v in volunteers)
@@ -79,7 +58,7 @@ def test_a_buddy_opting_out_while_newcomers_are_matched_keeps_every_rule(transac
     calls = [lambda: services.volunteer_opt_out(member=leaving.member)]
     calls += [lambda n=n: services.match_newcomer(newcomer=n) for n in late]
 
-    assert _race(calls) == []
+    assert race(calls) == []
 
     open_matches = BuddyMatch.objects.filter(ended_at__isnull=True)
     assert not open_matches.filter(buddy=leaving.member).exists()

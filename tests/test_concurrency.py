@@ -3,11 +3,7 @@ a PostgreSQL connection of its own, released together by a barrier. Counters sta
 one winner per item, and nothing is written twice. (Fifty redemptions racing for stock and thirty RSVPs racing
 for seats are in tests/test_loyalty_rewards_and_pages.py and tests/test_events_property.py.)"""
 
-import threading
 from datetime import timedelta
-
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from community.events import services as event_services
 from community.events.models import RSVP
@@ -21,34 +17,11 @@ from loyalty.models import Kudos
 from moderation import services
 from moderation.models import Flag, ModerationAction, ReviewItem
 from tests.factories import CategoryFactory, UserFactory, make_event, make_manager, make_reply, make_thread
+from tests.races import race
 
 FLAGGERS = 10
 ROUNDS = 8
 CROWD = 50  # connections at once (PostgreSQL allows 100 here)
-
-
-def _race(calls) -> list[str]:
-    """Run each call in a thread of its own (its own connection), all released at once; what went wrong in each:
-    the code of a refusal (ValidationError), or the repr of any other error (which a test must never see)."""
-    barrier, errors = threading.Barrier(len(calls)), []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except ValidationError as refusal:
-            errors.append(refusal.code or "refused")
-        except Exception as error:  # reported to the test
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_simultaneous_flaggers_hide_log_queue_and_tell_once(transactional_db):
@@ -63,7 +36,7 @@ def test_simultaneous_flaggers_hide_log_queue_and_tell_once(transactional_db):
         # Each flagger holds the post as their page did before anyone flagged it.
         calls = [lambda f=f, pk=post.pk: services.flag_post(post=Post.objects.get(pk=pk), flagger=f, reason="spam") for f in flaggers]
 
-        assert _race(calls) == []
+        assert race(calls) == []
         assert Post.objects.get(pk=post.pk).is_hidden
         assert Flag.objects.filter(post=post).count() == FLAGGERS
         assert ModerationAction.objects.filter(action="post_hidden_by_flags", target_id=post.pk).count() == 1
@@ -77,7 +50,7 @@ def test_twenty_five_members_liking_one_post_twice_at_once_count_twenty_five(tra
     # Each liker's button pressed twice (a double click): the second press finds the like already there.
     calls = [lambda m=m: forum_services.like_add(post=Post.objects.get(pk=post.pk), member=m) for m in likers for _ in range(2)]
 
-    assert _race(calls) == []
+    assert race(calls) == []
     assert Reaction.objects.filter(post=post).count() == CROWD // 2
     assert Post.objects.get(pk=post.pk).like_count == CROWD // 2
 
@@ -87,7 +60,7 @@ def test_twenty_five_members_voting_for_one_idea_twice_at_once_count_twenty_five
     voters = [UserFactory(tier=Tier.MEMBER) for _ in range(CROWD // 2)]
     calls = [lambda m=m: forum_services.idea_vote(thread=idea, member=m) for m in voters for _ in range(2)]
 
-    assert _race(calls) == []
+    assert race(calls) == []
     assert IdeaVote.objects.filter(idea__thread=idea).count() == CROWD // 2
     assert Idea.objects.get(thread=idea).vote_count == CROWD // 2
 
@@ -97,7 +70,7 @@ def test_fifty_managers_claiming_one_newcomer_thread_leave_one_claim(transaction
     managers = [make_manager() for _ in range(CROWD)]
     calls = [lambda m=m: triage_services.claim(thread=thread, member=m) for m in managers]
 
-    outcomes = _race(calls)
+    outcomes = race(calls)
     assert outcomes == ["claimed_by_other"] * (CROWD - 1)
     entry = QueueEntry.objects.get(thread=thread)
     assert entry.claimed_by in managers
@@ -110,7 +83,7 @@ def test_fifty_moderators_claiming_one_review_item_leave_one_claim(transactional
     moderators = [UserFactory(tier=Tier.CHAMPION) for _ in range(CROWD)]
     calls = [lambda m=m: services.claim(item=item, moderator=m) for m in moderators]
 
-    assert _race(calls) == ["claimed"] * (CROWD - 1)
+    assert race(calls) == ["claimed"] * (CROWD - 1)
     assert ReviewItem.objects.get(pk=item.pk).claimed_by in moderators
 
 
@@ -122,7 +95,7 @@ def test_fifty_check_ins_of_one_ticket_at_once_check_in_once(transactional_db):
     # The same code scanned at fifty doors at once.
     calls = [lambda: event_services.check_in(event=event, member_id=guest.pk, by=host) for _ in range(CROWD)]
 
-    outcomes = _race(calls)
+    outcomes = race(calls)
     assert len(outcomes) == CROWD - 1 and all(outcome == "refused" for outcome in outcomes)
     rsvp = RSVP.objects.get(event=event, member=guest)
     assert rsvp.checked_in_at is not None
@@ -135,5 +108,5 @@ def test_fifty_kudos_sent_at_once_by_one_member_stop_at_the_daily_cap(transactio
     receivers = [UserFactory(tier=Tier.MEMBER) for _ in range(CROWD)]
     calls = [lambda r=r: loyalty_services.send_kudos(sender=sender, receiver=r, message="Thanks!") for r in receivers]
 
-    assert _race(calls) == ["rate"] * (CROWD - loyalty_services.KUDOS_PER_DAY)
+    assert race(calls) == ["rate"] * (CROWD - loyalty_services.KUDOS_PER_DAY)
     assert Kudos.objects.filter(sender=sender).count() == loyalty_services.KUDOS_PER_DAY

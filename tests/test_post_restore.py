@@ -8,28 +8,13 @@ from community import permissions
 from forums import services as forum_services
 from forums import signals
 from forums.models import Category, Post, Tag, Thread
-from forums.synchronize import synchronize_forums
-from loyalty import ledger, tasks
-from loyalty.models import LoyaltyAccount
-from loyalty.recompute import source_drift
+from loyalty import tasks
 from moderation import services as moderation
 from moderation.models import ModerationAction
 from tests.factories import CategoryFactory, TagFactory, UserFactory, make_reply, make_thread
+from tests.invariants import assert_counters_exact, assert_ledger_exact, balance
 
 pytestmark = pytest.mark.django_db
-
-
-def balance(member) -> int:
-    account = LoyaltyAccount.objects.filter(member=member).first()
-    return account.balance if account else 0
-
-
-def assert_counters_exact() -> None:
-    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
-
-
-def assert_ledger_exact() -> None:
-    assert source_drift() == [] and ledger.rebuild_accounts(fix=False) == []
 
 
 def delete(post, member) -> None:
