@@ -119,7 +119,8 @@ def leaderboard(*, period: str = "week", category_id: int | None = None, version
         totals = list(_period_totals(period, category_id).order_by("-points", "member_id")[:LEADERBOARD_SIZE])
         rows = [(r["member_id"], r["points"], r["first_replies"], r["accepted"]) for r in totals]
         cache.set(key, rows, timeout=300)
-    members = {m.pk: m for m in User.objects.filter(pk__in=[r[0] for r in rows]).only("username", "display_name", "tier")}
+    # Active members only: a deleted account keeps its ledger (what others earned from it holds) but leaves the board.
+    members = {m.pk: m for m in User.objects.filter(pk__in=[r[0] for r in rows], is_active=True).only("username", "display_name", "tier")}
     return [LeaderRow(members[r[0]], r[1], r[2], r[3]) for r in rows if r[0] in members]
 
 

@@ -7,26 +7,12 @@ from community.members import services as member_services
 from community.members.models import Profile, User
 from forums import services as forum_services
 from forums.models import Post, Thread
-from forums.synchronize import synchronize_forums
-from loyalty import ledger, tasks
-from loyalty.models import LoyaltyAccount, PointsEntry
-from loyalty.recompute import source_drift
+from loyalty import tasks
+from loyalty.models import PointsEntry
 from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
+from tests.invariants import assert_counters_exact, assert_ledger_exact, balance
 
 pytestmark = pytest.mark.django_db
-
-
-def balance(member) -> int:
-    account = LoyaltyAccount.objects.filter(member=member).first()
-    return account.balance if account else 0
-
-
-def assert_counters_exact() -> None:
-    assert synchronize_forums() == {"posts": 0, "threads": 0, "categories": 0, "tags": 0}
-
-
-def assert_ledger_exact() -> None:
-    assert source_drift() == [] and ledger.rebuild_accounts(fix=False) == []
 
 
 @pytest.fixture
@@ -125,3 +111,16 @@ def test_an_admin_cannot_delete_their_account_here(admin):
     assert client.get("/settings/delete/").status_code == 403
     client.post("/settings/delete/", {"password": PASSWORD, "posts": "keep"})
     assert User.objects.get(pk=admin.pk).is_active
+
+
+def test_a_deleted_member_leaves_the_leaderboard(leaving, client):
+    # Found by the helper that built deletion: the board listed the scrubbed account as "deleted-<id>".
+    from loyalty import selectors as loyalty_selectors
+
+    lena = User.objects.get(username="lena")
+    assert any(row.member.pk == lena.pk for row in loyalty_selectors.leaderboard(period="all"))
+    member_services.account_delete(member=lena, remove_posts=False)
+    board = loyalty_selectors.leaderboard(period="all")
+    assert board and all(row.member.pk != lena.pk for row in board)
+    client.force_login(UserFactory(username="viewer"))
+    assert "deleted-" not in client.get("/leaderboard/?period=all").content.decode()
