@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint services migrate seed messages chromium wrk bench
+.PHONY: run test lint services migrate seed messages chromium wrk bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ wrk:
 # docs/benchmarks.md's "Load over HTTP" section is rewritten. Options: make bench BENCH_ARGS="--duration 5".
 bench: $(VENV)/.installed wrk
 	BENCH_COMMAND="make bench$(if $(BENCH_ARGS), BENCH_ARGS=\"$(BENCH_ARGS)\")" $(BIN)/python bench/load.py $(BENCH_ARGS)
+
+# Never part of `make test`: 10 minutes of mixed traffic against gunicorn, a Celery worker and beat on loopback
+# (plus about 2 to set up and check), then docs/benchmarks.md's "Soak" section is rewritten; exits 1 if a check
+# fails. Options: make soak SOAK_ARGS="--duration 60 --no-doc".
+soak: $(VENV)/.installed
+	SOAK_COMMAND="make soak$(if $(SOAK_ARGS), SOAK_ARGS=\"$(SOAK_ARGS)\")" $(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
