@@ -10,11 +10,13 @@ listens on 127.0.0.1 only, and Ctrl-C (or SIGTERM) stops the traffic, gunicorn a
 2. gunicorn (2 sync workers, production settings, as `make run`), one Celery worker for every queue and Celery
    beat start, as `make run` starts them.
 3. Members for each kind of traffic get sessions (written with Django's SessionStore: no login form to drive) and
-   the run gets a reward of its own with a stock of 40, so that redeemers race for the last ones.
+   the run gets a reward of its own with a stock of 40, so that redeemers race for the last ones, and an event
+   with 8 seats, so that members answering "going", "maybe" and "no" fill it, wait and move up.
 4. For --duration seconds, threads in this process act as members do:
    readers (visitors and members: lists, threads, search, profiles, points, notifications), posters (replies and
    now and then a thread, each with a marker of its own), likers (like and unlike), flaggers (three flags hide a
-   post: points go back), a moderator (restores what flags hid: points come back) and redeemers.
+   post: points go back), a moderator (restores what flags hid: points come back), redeemers, members answering
+   the event's RSVP and members sending kudos.
    Each request's status and latency is recorded; a reply or thread counts as posted only when the site said so
    (its redirect to the new post).
 5. The traffic stops; the worker is given up to 3 minutes to finish what was enqueued (nothing waiting in
@@ -22,7 +24,8 @@ listens on 127.0.0.1 only, and Ctrl-C (or SIGTERM) stops the traffic, gunicorn a
 6. The checks, each of which fails the run (exit 1): no answer of 500 or above and no request that got no answer;
    no error in gunicorn's or the worker's log; every post the site accepted is in the database, once; the forum's
    counters equal their counts; the ledger equals its recomputation from the sources and every account its
-   ledger; no balance below zero; the reward's stock plus its redemptions equals 40.
+   ledger; no balance below zero; the reward's stock plus its redemptions equals 40; the event's counts equal its
+   answers, nobody more going than seats, nobody waiting while a seat is free.
 7. A Markdown report (the machine, the traffic, latency per kind of request, the checks) is printed and replaces
    the marked section of docs/benchmarks.md.
 """
@@ -58,6 +61,7 @@ LOGS = ROOT / "tmp" / "soak"
 MARK_START = "<!-- make soak: start (bench/soak.py writes this section) -->"
 MARK_END = "<!-- make soak: end -->"
 REWARD_STOCK = 40
+EVENT_SEATS = 8  # 24 members answer at random: the seats fill, the waiting list grows and moves up
 DRAIN_SECONDS = 180
 # Lines in gunicorn's or the worker's log that mean something went wrong (Celery logs a retried task as a warning).
 LOG_ERRORS = re.compile(r"Traceback|ERROR|CRITICAL|Internal Server Error|WORKER TIMEOUT|raised unexpected")
@@ -73,6 +77,8 @@ ACTORS = {
     "flagger": (1, (1.0, 3.0)),
     "moderator": (1, (2.0, 5.0)),
     "redeemer": (1, (1.0, 3.0)),
+    "rsvper": (2, (0.3, 1.0)),
+    "thanker": (1, (1.0, 3.0)),
 }
 
 
@@ -144,7 +150,12 @@ def _session_for(user) -> str:
 
 def step_prepare() -> dict:
     """Who acts, where, and the run's reward (in the site's environment)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from community import permissions
+    from community.events import services as events
     from community.members.models import Tier, User
     from forums.models import Category, Post, Thread
     from loyalty.models import LoyaltyAccount, Reward
@@ -155,11 +166,16 @@ def step_prepare() -> dict:
     rng = random.Random(15)  # noqa: S311  (who does what, the same each run; nothing secret)
     rng.shuffle(regulars)
     posters, likers, flaggers, readers = regulars[:24], regulars[24:40], regulars[40:64], regulars[64:72]
-    rich = list(LoyaltyAccount.objects.filter(member__in=[m.pk for m in regulars[72:]], balance__gte=50)
+    rsvpers, thankers = regulars[72:96], regulars[96:104]
+    rich = list(LoyaltyAccount.objects.filter(member__in=[m.pk for m in regulars[104:]], balance__gte=50)
                 .order_by("-balance").values_list("member_id", flat=True)[:10])
     redeemers = list(User.objects.filter(pk__in=rich))
     reward = Reward.objects.create(name="Soak mug", description="bench/soak.py", cost=10, stock=REWARD_STOCK)
     moderator = User.objects.get(username="moderator")
+    start = timezone.now() + timedelta(days=7)
+    event = events.event_create(host=User.objects.get(username="manager"), fields=events.EventFields(
+        title="Soak meetup", description="bench/soak.py", kind="offline", category=Category.objects.filter(is_read_only=False).first(),
+        starts_at=start, ends_at=start + timedelta(hours=2), time_zone="UTC", venue="Loopback hall", capacity=EVENT_SEATS))
     open_categories = [c.pk for c in Category.objects.all() if not c.is_read_only]
     threads = list(Thread.objects.filter(is_deleted=False, category_id__in=open_categories)
                    .order_by("-last_posted_at").values_list("pk", flat=True)[:120])
@@ -171,7 +187,9 @@ def step_prepare() -> dict:
 
     return {
         "sessions": {"poster": sessions(posters), "liker": sessions(likers), "flagger": sessions(flaggers),
-                     "reader": sessions(readers), "redeemer": sessions(redeemers), "moderator": sessions([moderator])},
+                     "reader": sessions(readers), "redeemer": sessions(redeemers), "moderator": sessions([moderator]),
+                     "rsvper": sessions(rsvpers), "thanker": sessions(thankers)},
+        "event": event.pk,
         "threads": threads, "posts": posts, "categories": open_categories, "reward": reward.pk,
         "category_slugs": list(Category.objects.filter(pk__in=open_categories).values_list("slug", flat=True)),
         "tags": list(Thread.tags.through.objects.values_list("tag__name", flat=True).distinct()[:20]),
@@ -406,6 +424,16 @@ class Traffic:
         member.ensure_csrf()
         member.call("write: redeem", "POST", f"/rewards/{self.plan['reward']}/redeem/", {})
 
+    def act_rsvper(self, member, rng):
+        member.ensure_csrf()
+        status = rng.choice(["going", "going", "maybe", "no"])
+        member.call(f"write: rsvp {status}", "POST", f"/events/{self.plan['event']}/rsvp/", {"status": status})
+
+    def act_thanker(self, member, rng):
+        member.ensure_csrf()
+        receiver, mark = rng.choice(self.plan["members"]), self.marker()
+        member.call("write: kudos", "POST", "/kudos/", {"receiver": receiver, "message": f"Thanks, {mark}", "next": "/"})
+
     def run(self) -> Tally:
         workers = [threading.Thread(target=self.actor, args=(kind, number, pause), daemon=True)
                    for kind, (count, pause) in ACTORS.items() for number in range(count)]
@@ -436,9 +464,10 @@ def step_drained() -> dict:
             "drained": queued == 0 and unacked == 0 and pending == 0 and backlog == 0}
 
 
-def step_check(markers_file: str, reward_id: int) -> dict:
-    from django.db.models import Count
+def step_check(markers_file: str, reward_id: int, event_id: int | None = None) -> dict:
+    from django.db.models import Count, Q
 
+    from community.events.models import RSVP, Event
     from forums.models import Post
     from forums.synchronize import synchronize_forums
     from loyalty import ledger
@@ -459,7 +488,22 @@ def step_check(markers_file: str, reward_id: int) -> dict:
     accounts = ledger.rebuild_accounts(fix=False)
     reward = Reward.objects.get(pk=reward_id)
     redeemed = Redemption.objects.filter(reward=reward).count()
+    event_problems = []
+    if event_id is not None:
+        event = Event.objects.get(pk=event_id)
+        counts = RSVP.objects.filter(event=event).aggregate(
+            going=Count("pk", filter=Q(status=RSVP.Status.GOING)), maybe=Count("pk", filter=Q(status=RSVP.Status.MAYBE)),
+            waiting=Count("pk", filter=Q(status=RSVP.Status.WAITING)))
+        if (event.going_count, event.maybe_count, event.waiting_count) != (counts["going"], counts["maybe"], counts["waiting"]):
+            event_problems.append(f"the event's counts {event.going_count}/{event.maybe_count}/{event.waiting_count} "
+                                  f"differ from its answers {counts['going']}/{counts['maybe']}/{counts['waiting']}")
+        if counts["going"] > event.capacity:
+            event_problems.append(f"{counts['going']} going for {event.capacity} seats")
+        if counts["waiting"] and counts["going"] < event.capacity:
+            event_problems.append(f"{counts['waiting']} waiting while {event.capacity - counts['going']} seats are free")
     return {
+        "event_problems": event_problems, "event_going": event.going_count if event_id else 0,
+        "event_waiting": event.waiting_count if event_id else 0,
         "posts_accepted": len(markers), "posts_found": sum(found.values()), "lost": lost[:20], "lost_count": len(lost),
         "doubled": doubled[:20], "unexpected": unexpected[:20], "unexpected_count": len(unexpected),
         "counters_fixed": counters, "source_drift": [str(d) for d in sources[:10]], "source_drift_count": len(sources),
@@ -531,6 +575,8 @@ def report(args, facts: dict, tally: Tally, seconds: float, checks: dict, log_er
               f"from their ledger: **{checks['account_drift_count']}** ({checks['ledger_entries']:,} entries)",
               f"- balances below zero: **{checks['negative_balances']}**; the reward's stock: {checks['stock_left']} left + "
               f"{checks['redeemed']} redeemed = {checks['stock_left'] + checks['redeemed']} (of {REWARD_STOCK})",
+              f"- the event ({EVENT_SEATS} seats): {checks['event_going']} going, {checks['event_waiting']} waiting; "
+              f"problems: **{len(checks['event_problems'])}**" + (f" ({'; '.join(checks['event_problems'])})" if checks["event_problems"] else ""),
               f"- posts hidden by flags at the end: {checks['hidden_posts']}", "",
               "**Result: " + ("passed" if not failures else "FAILED: " + "; ".join(failures)) + ".**", "", MARK_END]
     return "\n".join(lines)
@@ -552,6 +598,8 @@ def judge(tally: Tally, checks: dict, log_errors: list) -> list[str]:
         failures.append("the ledger differs from its recomputation")
     if checks["negative_balances"] or checks["stock_left"] + checks["redeemed"] != REWARD_STOCK or checks["stock_left"] < 0:
         failures.append("a balance or the stock is wrong")
+    if checks.get("event_problems"):
+        failures.append("the event's seats: " + "; ".join(checks["event_problems"]))
     if not checks["posts_accepted"]:
         failures.append("nothing was posted")
     return failures
@@ -578,7 +626,7 @@ def main() -> None:
     parser.add_argument("--broker-url", default=os.environ.get("SOAK_BROKER_URL", "redis://127.0.0.1:6379/13"))
     for step in ("seeded", "prepare", "drained"):
         parser.add_argument(f"--{step}", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--check", nargs=2, metavar=("MARKERS", "REWARD"), help=argparse.SUPPRESS)
+    parser.add_argument("--check", nargs=3, metavar=("MARKERS", "REWARD", "EVENT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.command = os.environ.get("SOAK_COMMAND", "make soak")
 
@@ -588,7 +636,7 @@ def main() -> None:
 
         django.setup()
         answer = (step_seeded() if args.seeded else step_prepare() if args.prepare else step_drained() if args.drained
-                  else step_check(args.check[0], int(args.check[1])))
+                  else step_check(args.check[0], int(args.check[1]), int(args.check[2])))
         print(json.dumps(answer))
         return
 
@@ -622,7 +670,7 @@ def main() -> None:
     processes.stop()
     markers = LOGS / "posted.json"
     markers.write_text(json.dumps(tally.posted))
-    checks = here(args, env, "check", markers, plan["reward"], timeout=600)
+    checks = here(args, env, "check", markers, plan["reward"], plan["event"], timeout=600)
     checks["drain_seconds"] = drain_seconds
     log_errors = processes.log_errors()
     failures = judge(tally, checks, log_errors)

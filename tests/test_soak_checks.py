@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _clean_checks(**changes) -> dict:
     checks = {"lost_count": 0, "doubled": [], "counters_fixed": {"posts": 0, "threads": 0}, "source_drift_count": 0,
               "account_drift_count": 0, "negative_balances": 0, "stock_left": 30, "redeemed": soak.REWARD_STOCK - 30,
-              "posts_accepted": 12}
+              "posts_accepted": 12, "event_problems": []}
     return {**checks, **changes}
 
 
@@ -31,7 +31,7 @@ def test_a_clean_run_passes():
 @pytest.mark.parametrize("changes", [
     {"lost_count": 1}, {"doubled": ["soak-1-4"]}, {"counters_fixed": {"posts": 0, "threads": 2}},
     {"source_drift_count": 1}, {"account_drift_count": 3}, {"negative_balances": 1}, {"redeemed": soak.REWARD_STOCK},
-    {"posts_accepted": 0},
+    {"posts_accepted": 0}, {"event_problems": ["9 going for 8 seats"]},
 ])
 def test_each_broken_rule_fails_the_run(changes):
     assert soak.judge(soak.Tally(), _clean_checks(**changes), log_errors=[])
