@@ -140,3 +140,32 @@ def test_a_moderator_sees_the_restore_button_on_a_deleted_post_and_a_member_does
     client.force_login(manager)
     response = client.post(restore_url)
     assert response.status_code == 302 and not Post.objects.get(pk=first.pk).is_deleted
+
+
+def test_a_category_moderator_finds_a_deleted_thread_from_the_log_and_restores_it(discussion, newcomer, manager, category):
+    """A deleted thread showed to managers only: its category's moderators, who may restore it, could not open it,
+    so the log's link answered 404 and the restore button was reachable only by typing its URL."""
+    thread, _first, _later = discussion
+    opening = thread.posts.get(number=1)
+    moderation.moderator_delete_post(post=Post.objects.select_related("thread").get(pk=opening.pk), moderator=manager,
+                                     reason="spam")
+    here, elsewhere = UserFactory(username="here_mod"), UserFactory(username="there_mod")
+    moderation.grant_role(member=here, category=category, granted_by=manager)
+    moderation.grant_role(member=elsewhere, category=CategoryFactory(), granted_by=manager)
+    restore_url = f"/moderation/post/{opening.pk}/restore/"
+
+    client = Client()
+    client.force_login(here)
+    log = client.get("/moderation/log/").content.decode()
+    assert f'href="/t/{thread.pk}/"' in log or f'href="/p/{opening.pk}/"' in log
+    page = client.get(thread.get_absolute_url())
+    assert page.status_code == 200 and restore_url in page.content.decode()
+    for person in (elsewhere, newcomer):  # nobody else sees the deleted thread
+        other = Client()
+        other.force_login(person)
+        assert other.get(thread.get_absolute_url()).status_code == 404
+    assert Client().get(thread.get_absolute_url()).status_code == 404
+
+    client.post(restore_url)
+    assert not Thread.objects.get(pk=thread.pk).is_deleted
+    assert_counters_exact()
