@@ -253,8 +253,17 @@ class Processes:
         found = []
         for name in ("gunicorn", "worker", "beat"):
             lines = (LOGS / f"{name}.log").read_text(errors="replace").splitlines()
-            found += [f"{name}: {line.strip()[:200]}" for line in lines if LOG_ERRORS.search(line)]
+            found += [f"{name}: {line.strip()[:200]}" for line in lines if is_error(line)]
         return found
+
+
+def is_error(line: str) -> bool:
+    """A log line that says something went wrong. The site logs JSON, one object a line: its level decides (a 403
+    for liking one's own post is a WARNING with the refusal's traceback inside). Celery and gunicorn log plain text."""
+    if line.startswith("{"):
+        with contextlib.suppress(ValueError):
+            return json.loads(line).get("level") in ("ERROR", "CRITICAL")
+    return bool(LOG_ERRORS.search(line))
 
 
 # --- 3. the traffic ------------------------------------------------------------------------------------------------

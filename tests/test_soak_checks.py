@@ -73,3 +73,16 @@ def test_percentiles_are_read_from_the_ordered_values():
     assert soak.percentile(values, 0.5) == pytest.approx(0.051)
     assert soak.percentile(values, 0.95) == pytest.approx(0.096)
     assert soak.percentile([], 0.95) == 0.0
+
+
+def test_a_refusal_logged_as_a_warning_is_not_an_error_but_a_500_is():
+    # The first ten-minute run failed on four of these: a member liking their own post is refused (403), and
+    # Django logs the refusal with its traceback inside, as a WARNING.
+    refusal = ('{"time": "2026-11-24T22:40:21", "level": "WARNING", "logger": "django.request", "message": '
+               '"Forbidden (Permission denied): /p/19837/like/", "status_code": 403, "exc_info": "Traceback (most recent call last)"}')
+    server_error = '{"time": "2026-11-24T22:40:22", "level": "ERROR", "logger": "django.request", "message": "Internal Server Error: /"}'
+    assert not soak.is_error(refusal)
+    assert soak.is_error(server_error)
+    assert soak.is_error("[2026-11-24 22:40:23,001: ERROR/ForkPoolWorker-1] Task loyalty.tasks.drain raised unexpected: OperationalError()")
+    assert soak.is_error("[2026-11-24 22:40:24 +0000] [12] [CRITICAL] WORKER TIMEOUT (pid:13)")
+    assert not soak.is_error("[2026-11-24 22:40:25,002: INFO/MainProcess] Task loyalty.tasks.drain succeeded in 0.01s")
