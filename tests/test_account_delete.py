@@ -124,3 +124,42 @@ def test_a_deleted_member_leaves_the_leaderboard(leaving, client):
     assert board and all(row.member.pk != lena.pk for row in board)
     client.force_login(UserFactory(username="viewer"))
     assert "deleted-" not in client.get("/leaderboard/?period=all").content.decode()
+
+
+# -- the deleted-<id> names are the deleted accounts' alone ------------------------------------------
+
+RESERVED_MESSAGE = "Usernames starting with “deleted-” are kept for deleted accounts"
+
+
+@pytest.mark.parametrize("name", ["deleted-5", "Deleted-5", "DELETED-member"])
+def test_signing_up_with_a_deleted_username_is_refused(client, name):
+    response = client.post("/accounts/signup/", {"email": "sly@example.org", "username": name,
+                                                 "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1"})
+    assert response.status_code == 200 and RESERVED_MESSAGE in response.content.decode()
+    assert not User.objects.filter(email="sly@example.org").exists()
+
+
+def test_the_refusal_reads_in_russian_too(client):
+    response = client.post("/accounts/signup/", {"email": "sly@example.org", "username": "deleted-5", "password1": "a-long-passphrase-1",
+                                                 "password2": "a-long-passphrase-1"}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "оставлены для удалённых аккаунтов" in response.content.decode()
+
+
+def test_a_name_that_only_contains_deleted_is_still_allowed(client):
+    response = client.post("/accounts/signup/", {"email": "ok@example.org", "username": "undeleted-fan",
+                                                 "password1": "a-long-passphrase-1", "password2": "a-long-passphrase-1"})
+    assert response.status_code == 302 and User.objects.filter(username="undeleted-fan").exists()
+
+
+def test_an_admin_cannot_rename_a_member_to_a_deleted_username(admin):
+    member = UserFactory(username="plain")
+    client = Client()
+    client.force_login(admin)
+    url = f"/admin/members/user/{member.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and not isinstance(value, list | tuple)}
+    data.update({"username": "Deleted-7", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"})
+    response = client.post(url, data)
+    assert response.status_code == 200 and RESERVED_MESSAGE in response.content.decode()
+    assert User.objects.get(pk=member.pk).username == "plain"
+
