@@ -163,3 +163,34 @@ def test_an_admin_cannot_rename_a_member_to_a_deleted_username(admin):
     assert response.status_code == 200 and RESERVED_MESSAGE in response.content.decode()
     assert User.objects.get(pk=member.pk).username == "plain"
 
+
+
+# -- each app clears its part of the member ------------------------------------------------------------
+
+
+def test_deleting_removes_the_members_notifications_preferences_watches_and_reading_places(leaving):
+    from community.notifications import services as notification_services
+    from community.notifications.models import Kind, Notification, Preference
+    from forums.models import ReadHorizon, ReadState, Subscription
+
+    lena, olga, _pete, hers, theirs = leaving
+    notification_services.notify(recipient=lena, kind=Kind.BADGE, dedupe_key="badge:test", text="Helper")
+    notification_services.preferences_save(member=lena, choices={Kind.LIKE: "never"})
+    forum_services.thread_watch(thread=theirs, member=lena)
+    forum_services.thread_mark_read(thread=theirs, member=lena, up_to_number=2)
+    forum_services.mark_all_read(member=lena)
+    notification_services.notify(recipient=olga, kind=Kind.BADGE, dedupe_key="badge:olga", text="Helper")
+    assert Subscription.objects.filter(member=lena).count() == 2 and ReadState.objects.filter(member=lena).exists()
+
+    delete_account(lena, remove_posts=False)
+
+    assert not Notification.objects.filter(recipient=lena).exists() and not Preference.objects.filter(member=lena).exists()
+    assert not Subscription.objects.filter(member=lena).exists()
+    assert not ReadState.objects.filter(member=lena).exists() and not ReadHorizon.objects.filter(member=lena).exists()
+    assert Notification.objects.filter(recipient=olga, dedupe_key="badge:olga").exists()  # others' are theirs
+    assert Subscription.objects.filter(thread=hers).exclude(member=lena).exists()  # olga, who replied, still watches
+    assert_counters_exact()
+
+
+
+
