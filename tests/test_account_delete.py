@@ -9,8 +9,8 @@ from forums import services as forum_services
 from forums.models import Post, Thread
 from loyalty import tasks
 from loyalty.models import PointsEntry
-from tests.factories import PASSWORD, UserFactory, make_reply, make_thread
-from tests.invariants import assert_counters_exact, assert_ledger_exact, balance
+from tests.factories import PASSWORD, UserFactory, make_event, make_reply, make_thread
+from tests.invariants import assert_counters_exact, assert_event_counts_exact, assert_ledger_exact, balance
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,37 @@ def test_an_admin_cannot_rename_a_member_to_a_deleted_username(admin):
 
 
 # -- each app clears its part of the member ------------------------------------------------------------
+
+def test_deleting_gives_up_seats_to_come_and_the_waiting_list_moves_up_while_attendance_stays(leaving):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.events import services as event_services
+    from community.events.models import RSVP, CalendarFeed, Event
+
+    lena = leaving[0]
+    full, maybe, gone_to = make_event(capacity=1, title="Full"), make_event(title="Maybe"), make_event(title="Attended")
+    wendy = UserFactory(username="wendy")
+    event_services.rsvp_set(event=full, member=lena, status="going")
+    event_services.rsvp_set(event=full, member=wendy, status="going")
+    event_services.rsvp_set(event=maybe, member=lena, status="maybe")
+    event_services.rsvp_set(event=gone_to, member=lena, status="going")
+    event_services.feed_of(lena)
+    started = timezone.now() - timedelta(minutes=30)
+    Event.objects.filter(pk=gone_to.pk).update(starts_at=started, ends_at=started + timedelta(minutes=20))
+    event_services.check_in(event=Event.objects.get(pk=gone_to.pk), member_id=lena.pk, by=gone_to.host)
+    assert RSVP.objects.get(event=full, member=wendy).status == "waiting"
+
+    delete_account(lena, remove_posts=False)
+
+    assert RSVP.objects.get(event=full, member=wendy).status == "going"  # the seat she held went to the first waiting
+    assert not RSVP.objects.filter(member=lena, event__in=[full, maybe]).exclude(status="no").exists()
+    assert (Event.objects.get(pk=full.pk).going_count, Event.objects.get(pk=full.pk).waiting_count) == (1, 0)
+    assert Event.objects.get(pk=maybe.pk).maybe_count == 0
+    assert Event.objects.get(pk=gone_to.pk).checked_in_count == 1  # she came: the count stays
+    assert not CalendarFeed.objects.filter(member=lena).exists()  # her secret calendar address stops working
+    assert_event_counts_exact()
 
 
 def test_deleting_removes_the_members_notifications_preferences_watches_and_reading_places(leaving):
