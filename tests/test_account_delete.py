@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils.timezone import now as timezone_now
 
 from community.members import services as member_services
 from community.members.models import Profile, User
@@ -9,7 +10,7 @@ from forums import services as forum_services
 from forums.models import Post, Thread
 from loyalty import tasks
 from loyalty.models import PointsEntry
-from tests.factories import PASSWORD, UserFactory, make_event, make_reply, make_thread
+from tests.factories import PASSWORD, TagFactory, UserFactory, make_event, make_newcomer, make_reply, make_thread, make_volunteer
 from tests.invariants import assert_counters_exact, assert_event_counts_exact, assert_ledger_exact, balance
 
 pytestmark = pytest.mark.django_db
@@ -223,5 +224,45 @@ def test_deleting_removes_the_members_notifications_preferences_watches_and_read
     assert_counters_exact()
 
 
+def test_a_deleted_buddy_stops_and_their_newcomer_is_matched_again(db):
+    from community.buddies import selectors as buddy_selectors
+    from community.buddies import services as buddy_services
+    from community.buddies.models import BuddyMatch, BuddyVolunteer
+    from community.members.models import Tier
+
+    tag = TagFactory(name="python")
+    leaving = make_volunteer(tags=[tag], member=UserFactory(username="bea", tier=Tier.REGULAR)).member
+    newcomer = make_newcomer(interests=[tag])
+    first = buddy_services.match_newcomer(newcomer=newcomer)
+    assert first.buddy == leaving
+    staying = make_volunteer(tags=[TagFactory(name="css")]).member
+
+    delete_account(leaving, remove_posts=False)
+
+    first.refresh_from_db()
+    assert first.ended_at is not None and first.ended_reason == BuddyMatch.EndedReason.BUDDY_OPTED_OUT
+    now_open = BuddyMatch.objects.get(newcomer=newcomer, ended_at__isnull=True)
+    assert now_open.buddy == staying and now_open.ends_at == first.ends_at
+    assert not BuddyVolunteer.objects.get(member=leaving).is_active
+    assert not buddy_selectors.open_matches(timezone_now()).filter(buddy=leaving).exists()
+
+
+def test_a_deleted_newcomer_frees_their_buddys_place(db):
+    from community.buddies import selectors as buddy_selectors
+    from community.buddies import services as buddy_services
+    from community.buddies.models import BuddyMatch
+
+    tag = TagFactory(name="python")
+    buddy = make_volunteer(tags=[tag], cap=1).member
+    newcomer = make_newcomer(interests=[tag], username="nina")
+    match = buddy_services.match_newcomer(newcomer=newcomer)
+
+    delete_account(newcomer, remove_posts=False)
+
+    match.refresh_from_db()
+    assert match.ended_at is not None and match.ended_reason == BuddyMatch.EndedReason.NEWCOMER_LEFT
+    assert buddy_selectors.open_matches(timezone_now()).filter(buddy=buddy).count() == 0
+    another = make_newcomer(interests=[tag])
+    assert buddy_services.match_newcomer(newcomer=another).buddy == buddy  # her place (cap 1) is free again
 
 
