@@ -266,3 +266,33 @@ def test_a_deleted_newcomer_frees_their_buddys_place(db):
     assert buddy_services.match_newcomer(newcomer=another).buddy == buddy  # her place (cap 1) is free again
 
 
+def test_a_deleted_expert_is_no_longer_offered_nor_routed_to_nor_wears_the_flair(client, manager, category):
+    from community.expertise import selectors as expertise_selectors
+    from community.expertise import services as expertise_services
+    from community.expertise.models import ExpertAvailability, Expertise
+    from community.members.models import Tier
+    from community.triage import services as triage_services
+    from community.triage.models import QueueEntry
+    from community.triage.tasks import route_newcomer_thread
+
+    tag = TagFactory(name="django")
+    eva = UserFactory(username="eva", tier=Tier.REGULAR)
+    expertise_services.expert_appoint(member=eva, tags=[tag], appointed_by=manager)
+    expertise_services.availability_set(member=eva, away_until=None, weekly_cap=5)
+    newcomer = UserFactory(username="nell", tier=Tier.NEWCOMER)
+    answered = make_thread(author=newcomer, category=category, tags=[tag], title="Answered by Eva")
+    make_reply(thread=answered, author=eva)
+    waiting = make_thread(author=newcomer, category=category, tags=[tag], title="Still waiting")
+    triage_services.claim(thread=waiting, member=eva)
+    triage_services.assign(thread=waiting, assignee=eva, assigned_by=manager)
+
+    delete_account(eva, remove_posts=False)
+
+    assert not Expertise.objects.filter(member=eva).exists() and not ExpertAvailability.objects.filter(member=eva).exists()
+    assert "★ #django" not in client.get(answered.get_absolute_url()).content.decode()
+    assert all(row.member_id != eva.pk for row in expertise_selectors.all_expertise())
+    entry = QueueEntry.objects.get(thread=waiting)
+    assert entry.claimed_by_id is None and entry.assigned_to_id is None  # the thread waits for someone who is here
+    fresh = make_thread(author=newcomer, category=category, tags=[tag], title="A new question")
+    assert route_newcomer_thread(fresh.pk) == 0 and eva.pk not in expertise_selectors.experts_routed_to(fresh.pk)
+
