@@ -296,3 +296,25 @@ def test_a_deleted_expert_is_no_longer_offered_nor_routed_to_nor_wears_the_flair
     fresh = make_thread(author=newcomer, category=category, tags=[tag], title="A new question")
     assert route_newcomer_thread(fresh.pk) == 0 and eva.pk not in expertise_selectors.experts_routed_to(fresh.pk)
 
+
+def test_kudos_a_deleted_member_sent_keep_their_points_but_lose_the_words(leaving, django_capture_on_commit_callbacks):
+    from community.notifications.models import Kind, Notification
+    from loyalty import services as loyalty_services
+
+    lena, olga, *_rest = leaving
+    with django_capture_on_commit_callbacks(execute=True):
+        kudos = loyalty_services.send_kudos(sender=lena, receiver=olga, message="Thank you, from Lena in Tallinn")
+    tasks.kudos_sent(kudos.pk)
+    olga_before = balance(olga)
+    told = Notification.objects.get(recipient=olga, kind=Kind.KUDOS)
+    assert "Lena in Tallinn" in told.text
+
+    delete_account(lena, remove_posts=False)
+
+    kudos.refresh_from_db()
+    assert kudos.message == "" and kudos.receiver == olga  # the row stays: the ledger entry points at it
+    assert balance(olga) == olga_before
+    told.refresh_from_db()
+    assert "Lena" not in told.text
+    assert "Lena in Tallinn" not in Client().get(f"/u/{olga.username}/").content.decode()
+    assert_ledger_exact()
