@@ -318,3 +318,28 @@ def test_kudos_a_deleted_member_sent_keep_their_points_but_lose_the_words(leavin
     assert "Lena" not in told.text
     assert "Lena in Tallinn" not in Client().get(f"/u/{olga.username}/").content.decode()
     assert_ledger_exact()
+
+
+def test_a_deleted_moderator_loses_the_role_and_the_flair_on_the_record_and_leaves_the_candidates(client, manager, category):
+    from moderation import services as moderation_services
+    from moderation.models import ModerationAction, ModeratorRole, Nomination, ReviewItem
+
+    max_ = UserFactory(username="max")
+    moderation_services.grant_role(member=max_, category=None, granted_by=manager)
+    thread = make_thread(author=max_, category=category, title="House rules")
+    assert "🛡 Moderator" in client.get(thread.get_absolute_url()).content.decode()
+    cora = UserFactory(username="cora")
+    Nomination.objects.create(member=cora, evidence={}, created_at=timezone_now())
+    flagged = make_reply(thread=thread, author=cora)
+    item = ReviewItem.objects.create(post=flagged, category_id=category.pk, created_at=timezone_now())
+    moderation_services.claim(item=item, moderator=max_)
+
+    delete_account(max_, remove_posts=False)
+    delete_account(cora, remove_posts=False)
+
+    assert not ModeratorRole.objects.filter(member=max_, revoked_at__isnull=True).exists()
+    assert "Moderators" not in User.objects.get(pk=max_.pk).group_names
+    assert ModerationAction.objects.filter(action="moderator_revoked", target_id=max_.pk, actor__isnull=True).exists()
+    assert "🛡 Moderator" not in client.get(thread.get_absolute_url()).content.decode()
+    assert not Nomination.objects.filter(member=cora, status__in=["candidate", "deferred", "offered"]).exists()
+    assert ReviewItem.objects.get(pk=item.pk).claimed_by_id is None  # the item waits for a moderator who is here
