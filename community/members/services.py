@@ -57,7 +57,8 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
     (likes and kudos they gave, answers they accepted) are kept, as Discourse keeps them. What they kept in the
     forum for themselves (watches, reading places) goes; each app above the forum removes its own part on
     `signals.member_deleted`, sent here in this transaction (RSVPs to come, notifications, buddy matches,
-    expertise, queue claims, the words of kudos they sent). Returns how many posts were deleted.
+    expertise, queue claims, moderator roles and nominations, the words of kudos they sent). Returns how many
+    posts were deleted.
     Permission (`community.permissions.check_can_delete_own_account`) and the password are the caller's.
     """
     from allauth.account.models import EmailAddress

@@ -1,4 +1,4 @@
-"""Domain signals about members, sent after commit with ids only."""
+"""Domain signals about members, sent after commit with ids only (but `member_deleted`: see there)."""
 
 from django.dispatch import Signal
 
