@@ -469,6 +469,15 @@ def mark_all_read(*, member, category: Category | None = None) -> None:
     ReadHorizon.objects.update_or_create(member=member, category=category, defaults={"read_before": timezone.now()})
 
 
+def member_traces_remove(*, member) -> None:
+    """What a member kept in the forum for themselves alone (the threads they watch, how far they read) goes
+    when they delete their account. What others see stays: their likes, votes, and the @mentions in posts."""
+    with transaction.atomic():
+        Subscription.objects.filter(member=member).delete()
+        ReadState.objects.filter(member=member).delete()
+        ReadHorizon.objects.filter(member=member).delete()
+
+
 def tag_create(*, name: str, description: str = "") -> Tag:
     name = slugify(name)
     if not name:

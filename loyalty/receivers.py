@@ -107,3 +107,11 @@ def on_idea_post_hidden_or_shown(sender, *, thread_id, **kwargs):
 def on_event_attended(sender, *, event_id, member_id, category_id, **kwargs):
     # Sent after the check-in committed: enqueue at once (outside a transaction, on_commit runs now).
     enqueue_on_commit(tasks.event_attended, event_id, member_id, category_id)
+
+
+# Sent in the deletion's transaction, with the member (not an award: nothing is enqueued).
+@receiver(member_signals.member_deleted, dispatch_uid="loyalty.member_deleted")
+def on_member_deleted(sender, *, member, **kwargs):
+    from loyalty import services
+
+    services.kudos_words_remove(sender=member)

@@ -99,5 +99,13 @@ def send_kudos(*, sender, receiver, message: str, post_id: int | None = None) ->
     return kudos
 
 
+def kudos_words_remove(*, sender) -> int:
+    """A member who deleted their account: the kudos they sent keep their rows, and so the points the receivers
+    earned (the ledger is append-only and its entries point at these rows), but no longer their words, which
+    were theirs. Returns how many kudos lost their message."""
+    with transaction.atomic():
+        return Kudos.objects.filter(sender=sender).exclude(message="").update(message="")
+
+
 def record_visit(*, member_id: int, day) -> bool:
     return bool(VisitDay.objects.bulk_create([VisitDay(member_id=member_id, day=day)], ignore_conflicts=True))

@@ -110,3 +110,12 @@ def answer(*, nomination: Nomination, member, accept: bool) -> Nomination:
         else:
             log(actor=member, action="moderation_offer_refused", target_type="member", target_id=member.pk)
     return nomination
+
+
+def nominations_close_for_deleted(*, member) -> int:
+    """A member who deleted their account leaves the candidates' list, and an invitation to them lapses:
+    open nominations end as declined by the member (they left). Returns how many."""
+    with transaction.atomic():
+        return Nomination.objects.filter(member=member, status__in=[
+            Nomination.Status.CANDIDATE, Nomination.Status.DEFERRED, Nomination.Status.OFFERED]).update(
+            status=Nomination.Status.REFUSED)

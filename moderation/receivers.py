@@ -4,6 +4,7 @@ from allauth.account.signals import user_signed_up
 from django.conf import settings
 from django.dispatch import receiver
 
+from community.members import signals as member_signals
 from forums import signals
 from moderation import watched_words
 
@@ -17,3 +18,12 @@ def on_post_created(sender, *, post_id, **kwargs):
 def on_user_signed_up(sender, *, request, user, **kwargs):
     if settings.MODERATION_APPROVE_NEW_MEMBERS:
         type(user).objects.filter(pk=user.pk).update(awaiting_approval=True)
+
+
+# Sent inside the account deletion's transaction, with the member.
+@receiver(member_signals.member_deleted, dispatch_uid="moderation.member_deleted")
+def on_member_deleted(sender, *, member, **kwargs):
+    from moderation import promotion, services
+
+    services.roles_end_for_deleted(member=member)
+    promotion.nominations_close_for_deleted(member=member)

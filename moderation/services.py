@@ -171,6 +171,18 @@ def revoke_role(*, role: ModeratorRole, revoked_by, reason: str = "") -> None:
             before={"category": role.category_id})
 
 
+def roles_end_for_deleted(*, member) -> int:
+    """A moderator who deleted their account moderates no more: each open role is revoked as a manager would,
+    on the record (no actor: the system), and the flair leaves their kept posts; review items they claimed and
+    left pending go back to the queue (a claim by someone gone would block everyone). Returns how many roles ended."""
+    roles = list(ModeratorRole.objects.filter(member=member, revoked_at__isnull=True).select_related("member"))
+    with transaction.atomic():
+        for role in roles:
+            revoke_role(role=role, revoked_by=None, reason=_("account deleted"))
+        ReviewItem.objects.filter(claimed_by=member, status=ReviewItem.Status.PENDING).update(claimed_by=None, claimed_at=None)
+    return len(roles)
+
+
 def sanction(*, member, moderator, kind: str, reason: str, until) -> Sanction:
     """Silence (read only) or suspend (no login) a member until a time; they are told why and until when."""
     permissions.check_can_sanction(moderator, member)

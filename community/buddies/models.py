@@ -44,6 +44,7 @@ class BuddyMatch(models.Model):
         BUDDY_OPTED_OUT = "opted_out", _("The buddy stopped being a buddy")
         BUDDY_INELIGIBLE = "ineligible", _("The buddy can no longer be a buddy")
         COMPLETED = "completed", _("The two weeks are over")
+        NEWCOMER_LEFT = "left", _("The newcomer deleted their account")
 
     newcomer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buddy_matches")
     # The load count and "my newcomers" start from the buddy (index below); no plain FK index needed.

@@ -110,6 +110,25 @@ def volunteers_review(*, now=None) -> int:
     return stopped
 
 
+def member_leave(*, member, now=None) -> list[BuddyMatch]:
+    """A member who deleted their account. As a buddy they stop, as `volunteer_opt_out` does it: each newcomer
+    they had is matched to someone else and told. As a newcomer their match ends, which frees their buddy's
+    place. Returns the new matches."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        made = volunteer_opt_out(member=member, now=now)
+        mine = BuddyMatch.objects.filter(newcomer_id=member.pk, ended_at__isnull=True).first()
+        if mine is not None:
+            _lock_volunteers(also_member_id=mine.buddy_id)
+            mine = BuddyMatch.objects.select_for_update().get(pk=mine.pk)
+            if mine.ended_at is None:
+                over = mine.ends_at <= now
+                mine.ended_at = mine.ends_at if over else now
+                mine.ended_reason = BuddyMatch.EndedReason.COMPLETED if over else BuddyMatch.EndedReason.NEWCOMER_LEFT
+                mine.save(update_fields=["ended_at", "ended_reason"])
+    return made
+
+
 # -- matching -------------------------------------------------------------------------------------------
 
 def match_newcomer(*, newcomer, now=None, by_interests: bool = True) -> BuddyMatch | None:

@@ -236,6 +236,23 @@ def rsvp_set(*, event: Event, member, status: str) -> RSVP:
     return rsvp
 
 
+def member_leave(*, member) -> int:
+    """A member who deleted their account: "not going" to every event still ahead, through `rsvp_set` as they
+    would answer one by one, so a seat they held goes to the first waiting and the counters are recounted.
+    What happened stays (a check-in, an event that is over: counts others read); their calendar address stops.
+    Returns how many answers were withdrawn."""
+    withdrawn = 0
+    with transaction.atomic():
+        ahead = (RSVP.objects.filter(member=member, checked_in_at__isnull=True, event__cancelled_at__isnull=True,
+                                     event__ends_at__gt=timezone.now())
+                 .exclude(status=Status.NO).select_related("event").order_by("event_id"))
+        for rsvp in ahead:
+            rsvp_set(event=rsvp.event, member=member, status=Status.NO)
+            withdrawn += 1
+        CalendarFeed.objects.filter(member=member).delete()
+    return withdrawn
+
+
 # -- check-in ---------------------------------------------------------------------------------------
 
 def ticket_code(event: Event, member) -> str:

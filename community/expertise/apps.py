@@ -8,6 +8,7 @@ class ExpertiseConfig(AppConfig):
     verbose_name = _("Expertise")
 
     def ready(self) -> None:
+        from community.expertise import receivers  # noqa: F401  (a deleted member is an expert no more)
         from community.expertise.flairs import expert_flairs
         from forums import flairs
 

@@ -37,6 +37,18 @@ def expert_remove(*, expertise: Expertise) -> None:
     expertise.delete()
 
 
+def expert_withdraw(*, member) -> int:
+    """A member who deleted their account is an expert no more: their tags and availability go, so routing,
+    the experts pages and the flair on their kept posts leave them out. What was routed to them stays (the
+    experts' figures count it). Returns how many tags they held."""
+    with transaction.atomic():
+        held, _by_model = Expertise.objects.filter(member=member).delete()
+        ExpertAvailability.objects.filter(member=member).delete()
+        if held:
+            page_cache.site_changed()  # expert flair on their posts
+    return held
+
+
 # -- availability: away until a day, at most N routed questions a week -------------------------------
 
 def availability_lock(member) -> ExpertAvailability:

@@ -54,8 +54,12 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
     `forums.services.post_delete` one by one, so counters move and points go back by the paths every deletion
     takes (a thread they started goes with its replies, as when anyone deletes their thread).
     Their ledger stays (append-only; it agrees with the posts either way). Points others earned from them
-    (likes and kudos they gave, answers they accepted) are kept, as Discourse keeps them. Returns how many
-    posts were deleted. Permission (`community.permissions.check_can_delete_own_account`) and the password are the caller's.
+    (likes and kudos they gave, answers they accepted) are kept, as Discourse keeps them. What they kept in the
+    forum for themselves (watches, reading places) goes; each app above the forum removes its own part on
+    `signals.member_deleted`, sent here in this transaction (RSVPs to come, notifications, buddy matches,
+    expertise, queue claims, moderator roles and nominations, the words of kudos they sent). Returns how many
+    posts were deleted.
+    Permission (`community.permissions.check_can_delete_own_account`) and the password are the caller's.
     """
     from allauth.account.models import EmailAddress
 
@@ -76,5 +80,7 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
         member.save()
         EmailAddress.objects.filter(user=member).delete()
         Profile.objects.filter(user=member).delete()
+        forum_services.member_traces_remove(member=member)
+        signals.member_deleted.send(sender=User, member=member)
         page_cache.site_changed()  # their name on every page they posted on
     return deleted

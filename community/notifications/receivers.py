@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from community.jobs import enqueue_on_commit
+from community.members import signals as member_signals
 from community.notifications import services, tasks
 from forums import signals
 
@@ -48,3 +49,10 @@ def on_post_created_in_idea(sender, *, post_id, number, **kwargs):
     # Whether it is an idea, and whether the author answers for the staff, is judged by the job.
     if number > 1:
         enqueue_on_commit(tasks.note_idea_staff_answer, post_id)
+
+
+# -- A member deleted their account (sent in that transaction, with the member).
+
+@receiver(member_signals.member_deleted, dispatch_uid="notifications.member_deleted")
+def on_member_deleted(sender, *, member, **kwargs):
+    services.member_forget(member=member)

@@ -138,6 +138,15 @@ def supersede_routing(*, recipient, thread_id: int) -> None:
         row.save(update_fields=["gathered", "count", "thread"])
 
 
+def member_forget(*, member) -> None:
+    """A member who deleted their account: their notifications and email choices go. Kudos they sent keep
+    their place in the receiver's list, without the words (the one kind whose text is the actor's own)."""
+    with transaction.atomic():
+        Notification.objects.filter(recipient=member).delete()
+        Preference.objects.filter(member=member).delete()
+        Notification.objects.filter(actor=member, kind=Kind.KUDOS).update(text="")
+
+
 def preferences_save(*, member, choices: dict[str, str]) -> None:
     with transaction.atomic():
         for kind, delivery in choices.items():

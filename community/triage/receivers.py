@@ -3,7 +3,8 @@
 from django.dispatch import receiver
 
 from community.jobs import enqueue_on_commit
-from community.triage import live, tasks
+from community.members import signals as member_signals
+from community.triage import live, services, tasks
 from forums import signals
 
 
@@ -21,3 +22,9 @@ def on_thread_created(sender, *, thread_id, **kwargs):
 @receiver(signals.first_response_changed, dispatch_uid="triage.live.first_response_changed")
 def on_queue_change(sender, **kwargs):
     live.bump()
+
+
+# Sent in the deletion's transaction, with the member: what they held goes back to the queue there too.
+@receiver(member_signals.member_deleted, dispatch_uid="triage.member_deleted")
+def on_member_deleted(sender, *, member, **kwargs):
+    services.member_release(member=member)

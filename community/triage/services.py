@@ -108,6 +108,17 @@ def mark_no_reply_needed(*, thread: Thread, member, reason: str) -> QueueEntry:
     return entry
 
 
+def member_release(*, member) -> int:
+    """A member who deleted their account holds no thread: their claims and the threads assigned to them go
+    back to the queue, unclaimed and unassigned. Returns how many entries changed."""
+    with transaction.atomic():
+        released = QueueEntry.objects.filter(claimed_by=member).update(claimed_by=None, claimed_at=None)
+        released += QueueEntry.objects.filter(assigned_to=member).update(assigned_to=None, assigned_by=None, assigned_at=None)
+    if released:
+        live.bump()
+    return released
+
+
 def _since(moment) -> str:
     from django.utils.timesince import timesince
 
