@@ -10,7 +10,7 @@ DEFAULT_QUEUE = "default"
 QUEUES = (DEFAULT_QUEUE, "notifications", "loyalty", "standing")
 
 # Task names are "<family>.<what>"; the first pattern that matches wins (dict order), anything else goes to DEFAULT_QUEUE
-# (events, triage, moderation, health, community). Tier and badge checks are slower than awards: their own queue keeps
+# (events, triage, moderation, health, buddies, members, community). Tier and badge checks are slower than awards: their own queue keeps
 # them from holding awards back.
 TASK_ROUTES = {
     "loyalty.refresh_due_standing": {"queue": "standing"},

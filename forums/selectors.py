@@ -589,7 +589,13 @@ def posts_for_export(member_id: int) -> list[dict]:
              "is_deleted": row["is_deleted"], "is_hidden": row["is_hidden"], "likes": row["like_count"]} for row in rows]
 
 
-def posts_standing_by(member_id: int) -> list[Post]:
-    """The member's posts not deleted, replies first (newest first), then the threads they opened: the order to delete them in."""
-    return list(Post.objects.filter(author_id=member_id, is_deleted=False).select_related("thread")
-                .order_by(Case(When(number=1, then=1), default=0), "-created_at", "-pk"))
+def posts_standing_count(member_id: int) -> int:
+    return Post.objects.filter(author_id=member_id, is_deleted=False).count()
+
+
+def posts_standing_by(member_id: int, *, limit: int | None = None) -> list[Post]:
+    """The member's posts not deleted, replies first (newest first), then the threads they opened: the order to delete
+    them in (the first `limit` of them, when given)."""
+    posts = (Post.objects.filter(author_id=member_id, is_deleted=False).select_related("thread")
+             .order_by(Case(When(number=1, then=1), default=0), "-created_at", "-pk"))
+    return list(posts[:limit] if limit is not None else posts)

@@ -21,6 +21,7 @@ EXPECTED_QUEUE_OF_FAMILY = {
     "moderation": "default",
     "community": "default",
     "buddies": "default",
+    "members": "default",
 }
 STANDING_TASKS = {"loyalty.refresh_due_standing", "loyalty.refresh_all_standing"}
 

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone as django_timezone
 
-from community.members import signals
+from community.jobs import enqueue_on_commit
+from community.members import signals, tasks
 from community.members.models import Profile, User
 from forums import page_cache
 from forums.markup import plain_line, render_markdown
@@ -45,6 +46,11 @@ def guidelines_read(*, member: User) -> None:
             transaction.on_commit(lambda: signals.guidelines_read.send(sender=Profile, member_id=member.pk))
 
 
+# Removing a post moves its counters and points (about 15 ms each). The request removes one batch and a job the
+# rest, a batch per transaction, so neither a request nor a transaction lasts longer however many posts there are.
+POSTS_REMOVED_PER_BATCH = 100
+
+
 def account_delete(*, member: User, remove_posts: bool) -> int:
     """Delete a member's account: the row stays, scrubbed of who they were, so what others did with them holds.
 
@@ -52,13 +58,14 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
     they had fails its check on its next request, and an inactive account cannot sign in), verified emails,
     profile. Their posts stay, shown as by "deleted member", or (`remove_posts`) are deleted through
     `forums.services.post_delete` one by one, so counters move and points go back by the paths every deletion
-    takes (a thread they started goes with its replies, as when anyone deletes their thread).
+    takes (a thread they started goes with its replies, as when anyone deletes their thread): the first
+    POSTS_REMOVED_PER_BATCH here, the rest by the job `members.remove_posts_of_deleted_member`.
     Their ledger stays (append-only; it agrees with the posts either way). Points others earned from them
     (likes and kudos they gave, answers they accepted) are kept, as Discourse keeps them. What they kept in the
     forum for themselves (watches, reading places) goes; each app above the forum removes its own part on
     `signals.member_deleted`, sent here in this transaction (RSVPs to come, notifications, buddy matches,
     expertise, queue claims, moderator roles and nominations, the words of kudos they sent). Returns how many
-    posts were deleted.
+    posts are left for the job to remove.
     Permission (`community.permissions.check_can_delete_own_account`) and the password are the caller's.
     """
     from allauth.account.models import EmailAddress
@@ -66,13 +73,12 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
     from forums import selectors as forum_selectors
     from forums import services as forum_services
 
-    deleted = 0
+    left = 0
     with transaction.atomic():
-        if remove_posts:
-            # Replies before opening posts: a reply in a thread deleted already moves no category counter.
-            for post in forum_selectors.posts_standing_by(member.pk):
-                forum_services.post_delete(post=post, member=member)
-                deleted += 1
+        if remove_posts and _remove_posts_batch(member) == POSTS_REMOVED_PER_BATCH:
+            left = forum_selectors.posts_standing_count(member.pk)
+            if left:
+                enqueue_on_commit(tasks.remove_posts_of_deleted_member, member.pk)
         member.username, member.email = f"deleted-{member.pk}", f"deleted-{member.pk}@invalid"
         member.first_name = member.last_name = member.display_name = member.flair_text = ""
         member.beta_features, member.is_active, member.deleted_at = [], False, django_timezone.now()
@@ -83,4 +89,30 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
         forum_services.member_traces_remove(member=member)
         signals.member_deleted.send(sender=User, member=member)
         page_cache.site_changed()  # their name on every page they posted on
-    return deleted
+    return left
+
+
+def _remove_posts_batch(member: User) -> int:
+    """Delete the member's next POSTS_REMOVED_PER_BATCH posts; how many were deleted."""
+    from forums import selectors as forum_selectors
+    from forums import services as forum_services
+
+    # Replies before opening posts: a reply in a thread deleted already moves no category counter.
+    posts = forum_selectors.posts_standing_by(member.pk, limit=POSTS_REMOVED_PER_BATCH)
+    for post in posts:
+        forum_services.post_delete(post=post, member=member)
+    return len(posts)
+
+
+def deleted_member_posts_remove(*, member_id: int) -> int:
+    """The posts a deleted member chose to remove and the request left: a batch per transaction until none is left.
+    Idempotent: run again (a retry, a redelivery after a crash), it finds fewer or none."""
+    member = User.objects.filter(pk=member_id, deleted_at__isnull=False).first()
+    removed = 0
+    while member is not None:
+        with transaction.atomic():
+            batch = _remove_posts_batch(member)
+        removed += batch
+        if batch < POSTS_REMOVED_PER_BATCH:
+            break
+    return removed

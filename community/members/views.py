@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from community import permissions
 from community.expertise import selectors as expertise_selectors
@@ -77,9 +78,13 @@ def account_delete(request):
     permissions.check_can_delete_own_account(request.user)
     form = AccountDeleteForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
-        services.account_delete(member=request.user, remove_posts=form.cleaned_data["posts"] == AccountDeleteForm.REMOVE)
+        left = services.account_delete(member=request.user, remove_posts=form.cleaned_data["posts"] == AccountDeleteForm.REMOVE)
         logout(request)
         messages.success(request, _("Your account is deleted. Goodbye, and thank you for being here."))
+        if left:
+            messages.info(request, ngettext("Your last post is being removed: it is gone within a few minutes.",
+                                            "Your other %(count)d posts are being removed: they are gone within a few minutes.",
+                                            left) % {"count": left})
         return redirect("forums:latest")
     return render(request, "members/account_delete.html", {"form": form})
 
