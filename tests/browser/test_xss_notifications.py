@@ -28,7 +28,7 @@ from community.members.models import Tier, User
 from community.notifications import tasks as notification_tasks
 from community.notifications.models import Delivery, Kind, Notification
 from forums import services as forum_services
-from forums.models import Thread
+from forums.models import Idea, Thread
 from loyalty.models import Kudos
 from loyalty.services import send_kudos
 from tests.browser.inert import assert_nothing_injected
@@ -211,6 +211,8 @@ def test_notifications_the_worker_writes_from_hostile_names_titles_and_messages_
               *Kudos.objects.filter(receiver=victim).values_list("message", flat=True),
               *User.objects.filter(username__startswith="h").values_list("display_name", flat=True)]
     assert len(stored) == len(titles) + len(kudos_messages) + len(names)
+    event.refresh_from_db()
+    stored += [Idea.objects.get(thread=idea).status_note, event.cancel_reason, newcomer.display_name]
     for text in stored:
         assert _words(text) in shown, text
     page.goto("/notifications/")
@@ -236,3 +238,5 @@ def test_notifications_the_worker_writes_from_hostile_names_titles_and_messages_
         assert email_markup_problems(html[0]) == [], (message.subject, email_markup_problems(html[0]))
         page.set_content(html[0])
         assert_nothing_injected(page, containers=None)
+    # The plain-text part is text: the post is quoted as written, not as HTML entities.
+    assert any(bodies[0][:300] in message.body for message in sent)
