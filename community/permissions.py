@@ -129,7 +129,8 @@ def members_with_powers():
 # -- seeing -----------------------------------------------------------------------------------------
 
 def can_see_thread(user, thread) -> bool:
-    return not thread.is_deleted or roles_of(user).is_manager
+    """A deleted thread stays open to those who may restore it (can_restore_post): its page holds the button."""
+    return not thread.is_deleted or roles_of(user).moderates(thread.category_id)
 
 
 def can_see_post(user, post, *, thread=None) -> bool:

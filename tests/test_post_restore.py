@@ -140,3 +140,24 @@ def test_a_moderator_sees_the_restore_button_on_a_deleted_post_and_a_member_does
     client.force_login(manager)
     response = client.post(restore_url)
     assert response.status_code == 302 and not Post.objects.get(pk=first.pk).is_deleted
+
+
+def test_a_category_moderator_reaches_a_deleted_thread_and_restores_it_from_its_page(discussion, expert, member, manager, category):
+    # Moderators may restore a deleted thread (can_restore_post): its page, where the button is, must open for them.
+    thread, _first, _later = discussion
+    opening = thread.posts.get(number=1)
+    forum_services.post_delete(post=opening, member=manager)
+    here, elsewhere = UserFactory(username="here_mod"), UserFactory(username="there_mod")
+    moderation.grant_role(member=here, category=category, granted_by=manager)
+    moderation.grant_role(member=elsewhere, category=CategoryFactory(), granted_by=manager)
+    restore_url = f"/moderation/post/{opening.pk}/restore/"
+    for person, status in ((here, 200), (elsewhere, 404), (member, 404)):
+        client = Client()
+        client.force_login(person)
+        response = client.get(thread.get_absolute_url())
+        assert response.status_code == status, person.username
+        assert (restore_url in response.content.decode()) == (status == 200)
+    client = Client()
+    client.force_login(here)
+    response = client.post(restore_url)
+    assert response.status_code == 302 and not Thread.objects.get(pk=thread.pk).is_deleted
