@@ -391,3 +391,30 @@ def test_a_moment_ending_a_sentence_gets_one_full_stop_not_two(member):
     member.language = "ru"
     with services.in_recipient_language(member):
         assert render(said) == "Ann наказан(а) до 1 марта 2030 г. 17:06."
+
+
+def test_an_email_shows_names_titles_and_posts_as_written_and_escapes_them_once_in_html(member, other_member, category):
+    # The subject and the plain-text part are text: "&" and "'" stay themselves there, and only the HTML part
+    # escapes them, once (not "&amp;lt;", which a reader would see as "&lt;").
+    member.display_name = "Mo & Co's"
+    member.save(update_fields=["display_name"])
+    other_member.display_name = "Tom & Jerry's <b>"
+    other_member.save(update_fields=["display_name"])
+    thread = make_thread(author=member, category=category, title="Can't print <b>bold</b> & more")
+    reply = make_reply(thread=thread, author=other_member, body='Don\'t "quote" <i>me</i> & you')
+    notification = services.notify(recipient=member, kind=Kind.REPLY, dedupe_key="e", actor=other_member, thread=thread, post=reply)
+    services.notify(recipient=member, kind=Kind.WATCHED_REPLY, dedupe_key="w", actor=other_member, thread=thread)
+    tasks.send_notification_email(notification.pk)
+    tasks.send_digest(member.pk)
+    email, digest = mail.outbox
+    said = "Tom & Jerry's <b> replied to your thread “Can't print <b>bold</b> & more”"
+    assert email.subject == f"[Roundtable] {said}"
+    assert email.body.startswith("Hello Mo & Co's,") and said in email.body
+    assert 'Don\'t "quote" <i>me</i> & you' in email.body
+    assert "Tom & Jerry's <b> replied in “Can't print <b>bold</b> & more”" in digest.body
+    for message in (email, digest):
+        html = message.alternatives[0][0]
+        assert "Hello Mo &amp; Co&#x27;s," in html
+        assert "Can&#x27;t print &lt;b&gt;bold&lt;/b&gt; &amp; more" in html
+        assert "&amp;lt;" not in html and "&amp;#x27;" not in html and "&amp;amp;" not in html
+    assert "Don&#x27;t &quot;quote&quot; &lt;i&gt;me&lt;/i&gt; &amp; you" in email.alternatives[0][0]

@@ -169,3 +169,17 @@ def test_a_category_moderator_finds_a_deleted_thread_from_the_log_and_restores_i
     client.post(restore_url)
     assert not Thread.objects.get(pk=thread.pk).is_deleted
     assert_counters_exact()
+
+
+def test_a_deleted_thread_says_so_at_the_top_to_the_moderator_who_opens_it(discussion, manager, category):
+    # Found in the walk: opened by a moderator, a deleted thread looked like any other until its opening post.
+    thread, _first, _later = discussion
+    forum_services.post_delete(post=thread.posts.get(number=1), member=manager)
+    client = Client()
+    client.force_login(manager)
+    assert "This thread is deleted: only moderators see it." in client.get(thread.get_absolute_url()).content.decode()
+    manager.language = "ru"
+    manager.save(update_fields=["language"])
+    assert "Эта тема удалена: её видят только модераторы." in client.get(thread.get_absolute_url()).content.decode()
+    moderation.moderator_restore_post(post=Post.objects.get(thread=thread, number=1), moderator=manager)
+    assert "Эта тема удалена" not in client.get(thread.get_absolute_url()).content.decode()

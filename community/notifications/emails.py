@@ -32,7 +32,7 @@ def _send(member, *, subject: str, template: str, context: dict, unsubscribe_kin
 
 
 def notification_subject(notification: Notification) -> str:
-    return render_to_string("notifications/_text.txt", {"n": notification}).strip()
+    return render_to_string("notifications/email/_subject.txt", {"n": notification}).strip()
 
 
 def send_notification(notification: Notification) -> None:

@@ -14,6 +14,16 @@ if (document.readyState === "loading") document.addEventListener("DOMContentLoad
 else focusKeptBox();
 window.addEventListener("load", focusKeptBox);
 
+// The header sticks to the top, and its height depends on the width, the language and the member's lists (staff
+// get a second row): --header-height keeps a linked post (…#post-5) below it rather than under it (site.css).
+(() => {
+  const header = document.querySelector(".site-header");
+  if (!header) return;
+  const keep = () => document.documentElement.style.setProperty("--header-height", `${header.offsetHeight}px`);
+  keep();
+  new ResizeObserver(keep).observe(header);
+})();
+
 // ---- Ask first: spending and destroying (issue 10, point 10) ---------------------------------------
 // A form with data-confirm="<question>" asks in a <dialog> before it submits. The template renders the
 // question and the labels translated: data-confirm-yes (the confirming button) and data-confirm-no

@@ -188,3 +188,23 @@ def test_the_row_of_lists_stays_one_line_at_desktop_width_for_a_member(new_page,
     page.goto("/")
     tops = page.locator(".main-nav a").evaluate_all("links => links.map(link => Math.round(link.getBoundingClientRect().top))")
     assert len(set(tops)) == 1, tops
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ru-RU"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_linked_post_lands_below_the_sticky_header_whatever_its_height(new_page, member, manager, category, width, locale):
+    # Found in the walk: a notification's link (…#post-3) put the post's author and number under the header, which
+    # is taller than the 110 px kept free for it on a phone, and for managers and moderators (a second row of lists).
+    thread = make_thread(author=member, category=category, title="Where does the linked post land?")
+    for number in range(2, 9):
+        make_reply(thread=thread, author=manager if number % 2 else member,
+                   body=f"Reply {number}.\n\n" + "A paragraph that takes room on the page. " * 12)
+    for person in (member, manager):
+        person.language = locale[:2]
+        person.save(update_fields=["language"])
+        page = new_page(user=person, width=width, height=800, locale=locale)
+        page.goto(thread.get_absolute_url() + "#post-5")
+        page.wait_for_load_state("load")
+        header = page.locator(".site-header").evaluate("header => header.getBoundingClientRect().bottom")
+        post = page.locator("#post-5").evaluate("post => post.getBoundingClientRect().top")
+        assert header <= post <= header + 40, (person.username, header, post)
