@@ -48,7 +48,7 @@ def delete_account(member, *, remove_posts: bool) -> None:
 def assert_gone_as_a_person(member) -> None:
     member = User.objects.get(pk=member.pk)
     assert not member.is_active and member.deleted_at is not None and not member.has_usable_password()
-    assert (member.username, member.email, member.display_name) == (f"deleted-{member.pk}", f"deleted-{member.pk}@invalid", "")
+    assert (member.username, member.email, member.display_name) == (f"deleted-{member.pk}", f"deleted-{member.pk}@deleted.invalid", "")
     assert not Profile.objects.filter(user=member).exists()
     assert not Client().login(username="lena", password=PASSWORD)
     assert not Client().login(username=member.username, password=PASSWORD)
@@ -374,3 +374,20 @@ def test_a_prolific_members_posts_go_a_batch_per_transaction_the_rest_by_a_job(c
     assert_counters_exact()
     wait_for(lambda: source_drift() == [], timeout=30)  # the points the removals take back, by the worker too
     assert_ledger_exact()
+
+
+def test_an_admin_can_save_a_deleted_account_unchanged(admin, leaving):
+    """The scrubbed address `deleted-<id>@invalid` is no email address to Django's check, so the admin could not save
+    a deleted account at all (to mark it staff-free, say); `deleted-<id>@deleted.invalid` is one that reaches nobody."""
+    lena = leaving[0]
+    delete_account(lena, remove_posts=False)
+    client = Client()
+    client.force_login(admin)
+    url = f"/admin/members/user/{lena.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and not isinstance(value, list | tuple)}
+    data.update({"date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    lena = User.objects.get(pk=lena.pk)
+    assert lena.username == f"deleted-{lena.pk}" and not lena.is_active and lena.deleted_at is not None

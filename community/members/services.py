@@ -54,7 +54,7 @@ POSTS_REMOVED_PER_BATCH = 100
 def account_delete(*, member: User, remove_posts: bool) -> int:
     """Delete a member's account: the row stays, scrubbed of who they were, so what others did with them holds.
 
-    Scrubbed: username and email (replaced by `deleted-<id>`), names, flair, password (unusable: every session
+    Scrubbed: username and email (replaced by `deleted-<id>` and `deleted-<id>@deleted.invalid`), names, flair, password (unusable: every session
     they had fails its check on its next request, and an inactive account cannot sign in), verified emails,
     profile. Their posts stay, shown as by "deleted member", or (`remove_posts`) are deleted through
     `forums.services.post_delete` one by one, so counters move and points go back by the paths every deletion
@@ -79,7 +79,7 @@ def account_delete(*, member: User, remove_posts: bool) -> int:
             left = forum_selectors.posts_standing_count(member.pk)
             if left:
                 enqueue_on_commit(tasks.remove_posts_of_deleted_member, member.pk)
-        member.username, member.email = f"deleted-{member.pk}", f"deleted-{member.pk}@invalid"
+        member.username, member.email = f"deleted-{member.pk}", f"deleted-{member.pk}@deleted.invalid"
         member.first_name = member.last_name = member.display_name = member.flair_text = ""
         member.beta_features, member.is_active, member.deleted_at = [], False, django_timezone.now()
         member.set_unusable_password()
