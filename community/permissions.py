@@ -198,7 +198,9 @@ def can_delete_own_account(user) -> bool:
 
 
 def can_like_post(user, post) -> bool:
-    return roles_of(user).is_signed_in and not post.is_deleted and not post.is_hidden and post.author_id != user.pk
+    # A deleted thread stays open to moderators, to restore it: its posts earn and take nothing meanwhile.
+    return (roles_of(user).is_signed_in and not post.is_deleted and not post.is_hidden and post.author_id != user.pk
+            and not post.thread.is_deleted)
 
 
 def can_accept_answer(user, thread) -> bool:
@@ -222,7 +224,7 @@ def can_create_tag(user) -> bool:
 def can_flag(user, post) -> bool:
     # A silenced member's flags (and notes) would be words others read: they wait too.
     return (roles_of(user).may_write and user.has_perk("flag_posts") and post.author_id != user.pk
-            and can_see_post(user, post))
+            and can_see_post(user, post) and not post.thread.is_deleted)
 
 
 def can_send_kudos(user, receiver=None) -> bool:
@@ -716,4 +718,4 @@ def attach_post_abilities(user, thread, posts) -> None:
         post.can_like = can_like_post(user, post)
         post.can_restore = can_restore_post(user, post, thread=thread)
         post.can_flag = can_flag(user, post)
-        post.can_thank = can_send_kudos(user) and post.author_id != user.pk and post.can_see
+        post.can_thank = can_send_kudos(user) and post.author_id != user.pk and post.can_see and not thread.is_deleted

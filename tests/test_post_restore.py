@@ -183,3 +183,20 @@ def test_a_deleted_thread_says_so_at_the_top_to_the_moderator_who_opens_it(discu
     assert "Эта тема удалена: её видят только модераторы." in client.get(thread.get_absolute_url()).content.decode()
     moderation.moderator_restore_post(post=Post.objects.get(thread=thread, number=1), moderator=manager)
     assert "Эта тема удалена" not in client.get(thread.get_absolute_url()).content.decode()
+
+
+def test_in_a_deleted_thread_a_moderator_may_restore_but_not_like_flag_or_thank(discussion, manager, category):
+    """Found in the walk: opened by a moderator, a deleted thread offered Like, Flag and Send kudos on its replies,
+    and a like there was written (a counter and points moving in a thread nobody else sees)."""
+    thread, _first, later = discussion
+    forum_services.post_delete(post=thread.posts.get(number=1), member=manager)
+    client = Client()
+    client.force_login(manager)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    for action in (f"/p/{later.pk}/like/", f"/p/{later.pk}/flag/", "/kudos/"):
+        assert action not in page
+    assert "/moderation/post/" in page  # the way back is there
+    likes = later.reactions.count()
+    client.post(f"/p/{later.pk}/like/")
+    client.post(f"/p/{later.pk}/flag/", {"reason": "spam"})
+    assert later.reactions.count() == likes and not later.flags.exists()
