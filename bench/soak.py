@@ -24,8 +24,9 @@ listens on 127.0.0.1 only, and Ctrl-C (or SIGTERM) stops the traffic, gunicorn a
 6. The checks, each of which fails the run (exit 1): no answer of 500 or above and no request that got no answer;
    no error in gunicorn's or the worker's log; every post the site accepted is in the database, once; the forum's
    counters equal their counts; the ledger equals its recomputation from the sources and every account its
-   ledger; no balance below zero; the reward's stock plus its redemptions equals 40; the event's counts equal its
-   answers, nobody more going than seats, nobody waiting while a seat is free.
+   ledger (the 90-day score over the window the nightly job last derived it for, at the start); no balance below
+   zero; the reward's stock plus its redemptions equals 40; the event's counts equal its answers, nobody more
+   going than seats, nobody waiting while a seat is free.
 7. A Markdown report (the machine, the traffic, latency per kind of request, the checks) is printed and replaces
    the marked section of docs/benchmarks.md.
 """
@@ -158,6 +159,7 @@ def step_prepare() -> dict:
     from community.events import services as events
     from community.members.models import Tier, User
     from forums.models import Category, Post, Thread
+    from loyalty import ledger
     from loyalty.models import LoyaltyAccount, Reward
 
     regulars = [member for member in User.objects.filter(is_active=True, tier__gte=Tier.MEMBER, deleted_at__isnull=True)
@@ -170,6 +172,10 @@ def step_prepare() -> dict:
     rich = list(LoyaltyAccount.objects.filter(member__in=[m.pk for m in regulars[104:]], balance__gte=50)
                 .order_by("-balance").values_list("member_id", flat=True)[:10])
     redeemers = list(User.objects.filter(pk__in=rich))
+    # What the nightly job does (loyalty.refresh_all_standing): the 90-day scores re-derived from the ledger. From
+    # here on, awards move them; entries that pass 90 days old during the run leave them at the next night's.
+    ledger.rebuild_accounts()
+    scores_derived_at = timezone.now()
     reward = Reward.objects.create(name="Soak mug", description="bench/soak.py", cost=10, stock=REWARD_STOCK)
     moderator = User.objects.get(username="moderator")
     start = timezone.now() + timedelta(days=7)
@@ -189,7 +195,7 @@ def step_prepare() -> dict:
         "sessions": {"poster": sessions(posters), "liker": sessions(likers), "flagger": sessions(flaggers),
                      "reader": sessions(readers), "redeemer": sessions(redeemers), "moderator": sessions([moderator]),
                      "rsvper": sessions(rsvpers), "thanker": sessions(thankers)},
-        "event": event.pk,
+        "event": event.pk, "scores_derived_at": scores_derived_at.isoformat(),
         "threads": threads, "posts": posts, "categories": open_categories, "reward": reward.pk,
         "category_slugs": list(Category.objects.filter(pk__in=open_categories).values_list("slug", flat=True)),
         "tags": list(Thread.tags.through.objects.values_list("tag__name", flat=True).distinct()[:20]),
@@ -473,7 +479,7 @@ def step_drained() -> dict:
             "drained": queued == 0 and unacked == 0 and pending == 0 and backlog == 0}
 
 
-def step_check(markers_file: str, reward_id: int, event_id: int | None = None) -> dict:
+def step_check(markers_file: str, reward_id: int, event_id: int | None = None, scores_derived_at: str | None = None) -> dict:
     from django.db.models import Count, Q
 
     from community.events.models import RSVP, Event
@@ -495,6 +501,8 @@ def step_check(markers_file: str, reward_id: int, event_id: int | None = None) -
     counters = synchronize_forums()  # rows set right: anything but zeros is a counter that had drifted
     sources = source_drift()
     accounts = ledger.rebuild_accounts(fix=False)
+    if scores_derived_at:  # the 90-day scores, against the window they were last derived for (see step_prepare)
+        accounts = [drift for drift in accounts if drift.field != "score_90d"] + score_drift(datetime.fromisoformat(scores_derived_at))
     reward = Reward.objects.get(pk=reward_id)
     redeemed = Redemption.objects.filter(reward=reward).count()
     event_problems = []
@@ -523,6 +531,21 @@ def step_check(markers_file: str, reward_id: int, event_id: int | None = None) -
         "hidden_posts": Post.objects.filter(is_hidden=True).count(),
         "posts_by_day": Post.objects.aggregate(n=Count("pk"))["n"],
     }
+
+
+def score_drift(derived_at: datetime) -> list[str]:
+    """Accounts whose 90-day score differs from the ledger's sum over the window it was last derived for: an entry
+    that passes 90 days old leaves the score at the next nightly re-derivation, not at that moment."""
+    from django.db.models import Q, Sum
+
+    from loyalty import ledger
+    from loyalty.models import LoyaltyAccount
+
+    since = derived_at - ledger.SCORE_WINDOW
+    sums = dict(ledger.PointsEntry.objects.filter(~ledger.NOT_EARNED & Q(created_at__gte=since)).values("member_id")
+                .annotate(score=Sum("amount")).values_list("member_id", "score"))
+    return [f"member {member_id}: score_90d {stored}, ledger {sums.get(member_id, 0)}" for member_id, stored
+            in LoyaltyAccount.objects.values_list("member_id", "score_90d") if stored != sums.get(member_id, 0)]
 
 
 # --- 7. the report -------------------------------------------------------------------------------------------------
@@ -635,7 +658,7 @@ def main() -> None:
     parser.add_argument("--broker-url", default=os.environ.get("SOAK_BROKER_URL", "redis://127.0.0.1:6379/13"))
     for step in ("seeded", "prepare", "drained"):
         parser.add_argument(f"--{step}", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--check", nargs=3, metavar=("MARKERS", "REWARD", "EVENT"), help=argparse.SUPPRESS)
+    parser.add_argument("--check", nargs=4, metavar=("MARKERS", "REWARD", "EVENT", "SCORES_DERIVED_AT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.command = os.environ.get("SOAK_COMMAND", "make soak")
 
@@ -645,7 +668,7 @@ def main() -> None:
 
         django.setup()
         answer = (step_seeded() if args.seeded else step_prepare() if args.prepare else step_drained() if args.drained
-                  else step_check(args.check[0], int(args.check[1]), int(args.check[2])))
+                  else step_check(args.check[0], int(args.check[1]), int(args.check[2]), args.check[3]))
         print(json.dumps(answer))
         return
 
@@ -679,7 +702,7 @@ def main() -> None:
     processes.stop()
     markers = LOGS / "posted.json"
     markers.write_text(json.dumps(tally.posted))
-    checks = here(args, env, "check", markers, plan["reward"], plan["event"], timeout=600)
+    checks = here(args, env, "check", markers, plan["reward"], plan["event"], plan["scores_derived_at"], timeout=600)
     checks["drain_seconds"] = drain_seconds
     log_errors = processes.log_errors()
     failures = judge(tally, checks, log_errors)

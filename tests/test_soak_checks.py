@@ -86,3 +86,25 @@ def test_a_refusal_logged_as_a_warning_is_not_an_error_but_a_500_is():
     assert soak.is_error("[2026-11-24 22:40:23,001: ERROR/ForkPoolWorker-1] Task loyalty.tasks.drain raised unexpected: OperationalError()")
     assert soak.is_error("[2026-11-24 22:40:24 +0000] [12] [CRITICAL] WORKER TIMEOUT (pid:13)")
     assert not soak.is_error("[2026-11-24 22:40:25,002: INFO/MainProcess] Task loyalty.tasks.drain succeeded in 0.01s")
+
+
+def test_a_90_day_score_is_judged_against_the_window_it_was_derived_for(db):
+    """The first quiet ten-minute run failed on one account: an entry passed 90 days old during the run, and the
+    check compared the stored score (due to drop at the next nightly re-derivation) with today's window."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loyalty import ledger
+    from loyalty.models import LoyaltyAccount, PointsEntry, Reason
+
+    member = UserFactory()
+    derived_at = timezone.now() - timedelta(minutes=30)
+    PointsEntry.objects.create(member=member, reason=Reason.REPLY_POSTED, amount=1, source_type="post", source_id="1",
+                               created_at=derived_at - ledger.SCORE_WINDOW + timedelta(minutes=10))
+    LoyaltyAccount.objects.update_or_create(member=member, defaults={"balance": 1, "lifetime_points": 1, "score_90d": 1})
+
+    assert [drift.field for drift in ledger.rebuild_accounts(fix=False)] == ["score_90d"]  # today's window: out
+    assert soak.score_drift(derived_at) == []  # the window it was derived for: in, as it should be
+    LoyaltyAccount.objects.filter(member=member).update(score_90d=2)
+    assert soak.score_drift(derived_at) == [f"member {member.pk}: score_90d 2, ledger 1"]
