@@ -1,7 +1,9 @@
 """Seats are never overbooked and the waiting list keeps its order: proven under real concurrency and
-over random sequences of RSVPs, capacity changes, check-ins and cancellations through the real services.
+over random sequences of RSVPs, capacity changes, check-ins, cancellations and members deleting their accounts
+through the real services.
 
-After every step of the state machine: going never exceeds the seats; someone waits only while the
+After every step of the state machine: a member who deleted their account holds no seat and no place in line;
+going never exceeds the seats; someone waits only while the
 event is full; the waiting list is exactly the "going" requests that found no seat, in the order they
 came; a freed seat went to the first in line; the counters on Event equal the counts of RSVP rows;
 only members going are checked in.
@@ -20,6 +22,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from community.events import services
 from community.events.models import RSVP, Event
+from community.members import services as member_services
 from community.members.models import Tier
 from tests.factories import CategoryFactory, UserFactory, make_event, make_manager
 
@@ -133,6 +136,22 @@ class SeatsMachine(RuleBasedStateMachine):
             rsvp = RSVP.objects.filter(event=self.event, member=member).first()
             assert self.cancelled or rsvp is None or rsvp.status != Status.GOING or rsvp.checked_in_at is not None
 
+    @rule(data=st.data())
+    def leave(self, data):
+        """A member deletes their account: their answer is withdrawn as if they said "not going" (unless checked in)."""
+        if len(self.members) == 1:
+            return
+        member = data.draw(st.sampled_from(self.members), label="member")
+        rsvp = RSVP.objects.filter(event=self.event, member=member).first()
+        member_services.account_delete(member=member, remove_posts=False)
+        self.members.remove(member)
+        if self.cancelled or rsvp is None or rsvp.checked_in_at is not None:
+            return
+        if member.pk in self.line:
+            self.line.remove(member.pk)
+        if rsvp.status == Status.GOING:
+            self.line = self.line[1:]  # the first in line took the freed seat
+
     @rule()
     def cancel(self):
         if self.cancelled:
@@ -153,6 +172,14 @@ class SeatsMachine(RuleBasedStateMachine):
             going, len(waiting), rows.filter(status=Status.MAYBE).count())
         assert event.checked_in_count == rows.filter(checked_in_at__isnull=False).count()
         assert not rows.filter(checked_in_at__isnull=False).exclude(status=Status.GOING).exists()
+
+
+    @invariant()
+    def a_deleted_member_holds_no_seat_nor_a_place_in_line(self):
+        if self.cancelled:
+            return  # a cancelled event has no seats to give back
+        held = RSVP.objects.filter(event=self.event, member__deleted_at__isnull=False, checked_in_at__isnull=True)
+        assert not held.exclude(status=Status.NO).exists()
 
 
 @pytest.mark.django_db
