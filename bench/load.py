@@ -171,29 +171,33 @@ def ensure_data(args, env: dict) -> None:
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, timeout=300)
 
 
+def session_of(user) -> str:
+    """A signed-in session for the member, written as login writes one (no login form to drive); its key."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.set_expiry(6 * 60 * 60)
+    session.save()
+    return session.session_key
+
+
 def print_targets() -> None:
     """Run inside the bench environment (`load.py --targets`): the pages' URLs and fresh sessions, as JSON."""
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
     from community.members.models import User
     from forums.models import Category, Tag, Thread
 
     def session_for(username: str) -> str:
-        user = User.objects.get(username=username)
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.set_expiry(6 * 60 * 60)
-        session.save()
-        return session.session_key
+        return session_of(User.objects.get(username=username))
 
     # What the nightly job does (health.roll_up_days): the dashboard reads past days from the rollup.
     from community.health import rollup

@@ -51,7 +51,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import GIT, ROOT, free_port, in_bench_env
+from load import GIT, ROOT, free_port, in_bench_env, session_of
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -134,21 +134,6 @@ def step_seeded() -> dict:
     return {"seeded": User.objects.filter(username="manager").exists()}
 
 
-def _session_for(user) -> str:
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.set_expiry(6 * 60 * 60)
-    session.save()
-    return session.session_key
-
-
 def step_prepare() -> dict:
     """Who acts, where, and the run's reward (in the site's environment)."""
     from datetime import timedelta
@@ -189,7 +174,7 @@ def step_prepare() -> dict:
                  .order_by("-pk").values_list("pk", flat=True)[:1500])
 
     def sessions(members):
-        return [_session_for(member) for member in members]
+        return [session_of(member) for member in members]
 
     return {
         "sessions": {"poster": sessions(posters), "liker": sessions(likers), "flagger": sessions(flaggers),
